@@ -1,0 +1,147 @@
+"""Typed model of a rule set, as written in the contract's YAML format.
+
+The models are strict (unknown keys are errors) so that a typo in a rule file
+is reported instead of silently ignored.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+LEAD_FIELDS = (
+    "email",
+    "name",
+    "title",
+    "company",
+    "company_size",
+    "industry",
+    "country",
+    "region",
+)
+"""Lead columns a fit or routing condition may name (besides ``attributes.<key>``)."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FieldCondition(_Strict):
+    """A test on one lead field; exactly one operator must be given."""
+
+    field: str
+    equals: Any | None = None
+    in_: list[Any] | None = Field(default=None, alias="in")
+    contains_any: list[str] | None = None
+    between: tuple[float, float] | None = None
+    exists: bool | None = None
+    email_domain_in: list[str] | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _one_operator(self) -> FieldCondition:
+        given = [op for op in OPERATORS if getattr(self, _attr(op)) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"give exactly one of {', '.join(OPERATORS)} (got {', '.join(given) or 'none'})"
+            )
+        if self.between is not None and self.between[0] > self.between[1]:
+            raise ValueError("between: the lower bound is greater than the upper bound")
+        if not (self.field in LEAD_FIELDS or self.field.startswith("attributes.")):
+            raise ValueError(
+                f"unknown field {self.field!r}: use one of {', '.join(LEAD_FIELDS)} "
+                "or attributes.<key>"
+            )
+        return self
+
+    @property
+    def operator(self) -> str:
+        """The one operator this condition uses, as spelled in YAML."""
+        return next(op for op in OPERATORS if getattr(self, _attr(op)) is not None)
+
+
+OPERATORS = ("equals", "in", "contains_any", "between", "exists", "email_domain_in")
+
+
+def _attr(operator: str) -> str:
+    return "in_" if operator == "in" else operator
+
+
+class ActivityCondition(_Strict):
+    """Which activities a behaviour rule counts."""
+
+    kind: str = Field(min_length=1)
+    url_contains: str | None = None
+    properties: dict[str, Any] | None = None
+
+
+class FitRule(_Strict):
+    """Points for who the lead is (firmographics); never decays."""
+
+    name: str = Field(min_length=1)
+    when: FieldCondition
+    points: float
+
+
+class BehaviorRule(_Strict):
+    """Points for what the lead did; ``max_count`` caps how often it counts."""
+
+    name: str = Field(min_length=1)
+    when: ActivityCondition
+    points: float
+    max_count: int | None = Field(default=None, ge=1)
+    intent: bool = False
+
+
+class Thresholds(_Strict):
+    hot: float
+    warm: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Thresholds:
+        if self.warm > self.hot:
+            raise ValueError("warm must not be above hot")
+        return self
+
+
+class Decay(_Strict):
+    monthly_rate: float = Field(ge=0, lt=1)
+    grace_days: float = Field(default=0, ge=0)
+
+
+class RoutingRule(_Strict):
+    """Where a hot lead is posted; the first rule whose ``when`` matches wins."""
+
+    when: FieldCondition | None = None
+    channel: str = Field(min_length=1)
+    assignees: list[str] = Field(default_factory=list)
+
+
+Band = Literal["hot", "warm", "cold"]
+
+
+class RuleSet(_Strict):
+    """A complete, validated rule set (one stored version)."""
+
+    name: str = Field(min_length=1)
+    thresholds: Thresholds
+    score_range: tuple[float, float] = (0, 100)
+    decay: Decay = Decay(monthly_rate=0.15, grace_days=7)
+    fit: list[FitRule] = Field(default_factory=list)
+    behavior: list[BehaviorRule] = Field(default_factory=list)
+    routing: list[RoutingRule] = Field(default_factory=list)
+    sla_minutes: float = Field(default=15, gt=0)
+
+    def band(self, score: float) -> Band:
+        """Name the band a score falls in under these thresholds."""
+        if score >= self.thresholds.hot:
+            return "hot"
+        if score >= self.thresholds.warm:
+            return "warm"
+        return "cold"
+
+    def clamp(self, score: float) -> float:
+        low, high = self.score_range
+        return min(max(score, low), high)
