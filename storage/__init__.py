@@ -1,0 +1,1 @@
+"""Schema, engine and every query. Functions take a session, keyword-only."""

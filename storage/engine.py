@@ -1,0 +1,70 @@
+"""Database engines: SQLite embedded by default, PostgreSQL for several replicas."""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    """WAL lets readers (slash commands) run while the ingest path writes.
+
+    ``synchronous=NORMAL`` in WAL mode survives a killed process (the contract's
+    "200 means durably stored"); only an OS crash could lose the last commits.
+    """
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+    try:
+        dbapi_connection.execute("SELECT power(2, 2)")
+    except sqlite3.OperationalError:  # SQLite built without math functions
+        dbapi_connection.create_function("power", 2, math.pow, deterministic=True)
+    # Let the transaction start explicitly (BEGIN IMMEDIATE below) so two
+    # writers queue on the lock instead of failing with "database is locked".
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Build the engine for a SQLAlchemy URL with the settings each backend needs."""
+    if url.startswith("sqlite"):
+        memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
+        engine = create_engine(
+            url,
+            echo=echo,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def session_scope(engine: Engine) -> Iterator[Session]:
+    """One transaction: committed when the block ends, rolled back on error."""
+    with Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
