@@ -1,0 +1,1 @@
+"""Wiring: Slack (Bolt), HTTP, scheduler and CLI around scoring and storage."""

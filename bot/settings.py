@@ -1,0 +1,157 @@
+"""Settings, named exactly as the contract's configuration table.
+
+Loaded from the environment or a ``.env`` file. A malformed value stops
+start-up with one line naming the variable (see ``load_settings``).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CRON = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+def _env(name: str) -> AliasChoices:
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Everything ``leadscore`` reads from its environment."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    slack_bot_token: str | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
+    slack_signing_secret: str | None = Field(
+        default=None, validation_alias=_env("SLACK_SIGNING_SECRET")
+    )
+    slack_app_token: str | None = Field(default=None, validation_alias=_env("SLACK_APP_TOKEN"))
+    slack_api_url: str = Field(
+        default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL")
+    )
+    database_url: str = Field(
+        default="sqlite:///leadscore.db", validation_alias=_env("LEADSCORE_DATABASE_URL")
+    )
+    rules_file: Path | None = Field(default=None, validation_alias=_env("LEADSCORE_RULES_FILE"))
+    ingest_secret: str | None = Field(
+        default=None, validation_alias=_env("LEADSCORE_INGEST_SECRET")
+    )
+    manager_ids: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(), validation_alias=_env("LEADSCORE_MANAGER_IDS")
+    )
+    digest_channel: str | None = Field(
+        default=None, validation_alias=_env("LEADSCORE_DIGEST_CHANNEL")
+    )
+    digest_cron: str = Field(default="mon 09:00", validation_alias=_env("LEADSCORE_DIGEST_CRON"))
+    timezone: str = Field(default="UTC", validation_alias=_env("LEADSCORE_TIMEZONE"))
+
+    @field_validator("manager_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> frozenset[str]:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return frozenset(value or ())  # type: ignore[call-overload]
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token(cls, value: str | None) -> str | None:
+        if value and not value.startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value or None
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token(cls, value: str | None) -> str | None:
+        if value and not value.startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value or None
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("digest_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        if not _CRON.match(value.strip().lower()):
+            raise ValueError("must be a weekday and a time, e.g. 'mon 09:00'")
+        return value.strip().lower()
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("is not an IANA time zone such as Europe/Berlin") from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def digest_day_and_time(self) -> tuple[str, int, int]:
+        """The digest cron as (day, hour, minute)."""
+        match = _CRON.match(self.digest_cron)
+        assert match is not None  # validated above
+        return match.group(1), int(match.group(2)), int(match.group(3))
+
+    def is_manager(self, user_id: str) -> bool:
+        return user_id in self.manager_ids
+
+    def require(self, *names: str) -> None:
+        """Refuse to go on without these settings (by their environment names)."""
+        for name in names:
+            attr = _ATTRS[name]
+            if not getattr(self, attr):
+                raise SettingsError(f"{name} is not set: {_HINTS[name]}")
+
+
+_ATTRS = {
+    "SLACK_BOT_TOKEN": "slack_bot_token",
+    "SLACK_SIGNING_SECRET": "slack_signing_secret",
+    "SLACK_APP_TOKEN": "slack_app_token",
+    "LEADSCORE_INGEST_SECRET": "ingest_secret",
+}
+_HINTS = {
+    "SLACK_BOT_TOKEN": "set it to the app's Bot User OAuth Token (xoxb-...), "
+    "from OAuth & Permissions",
+    "SLACK_SIGNING_SECRET": "set it to the Signing Secret from Basic Information "
+    "(or use --socket-mode with SLACK_APP_TOKEN)",
+    "SLACK_APP_TOKEN": "socket mode needs an app-level token (xapp-...) with "
+    "connections:write, from Basic Information > App-Level Tokens",
+    "LEADSCORE_INGEST_SECRET": "set it to a long random string shared with the sender",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into one line naming the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors(include_url=False)[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        name = _env_name(field)
+        message = first["msg"].removeprefix("Value error, ")
+        raise SettingsError(f"{name} {message}") from None
+
+
+def _env_name(field: str) -> str:
+    upper = field.upper()
+    if upper.startswith("SLACK_") or upper.startswith("LEADSCORE_"):
+        return upper
+    return f"LEADSCORE_{upper}"
