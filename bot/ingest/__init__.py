@@ -1,0 +1,14 @@
+"""The single ingest path: validate, deduplicate, store, rescore, queue alerts."""
+
+from bot.ingest.rulebook import ActiveRules, NoRuleSetError, RuleBook
+from bot.ingest.service import Ingestor, IngestResult, Item, Rejection
+
+__all__ = [
+    "ActiveRules",
+    "IngestResult",
+    "Ingestor",
+    "Item",
+    "NoRuleSetError",
+    "Rejection",
+    "RuleBook",
+]

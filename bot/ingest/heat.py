@@ -1,0 +1,54 @@
+"""Scoring a stored lead and deciding when it has turned hot.
+
+A lead alerts when its score reaches ``hot`` while armed. It is disarmed by the
+alert and re-armed only when it cools below ``warm``, so one heat cycle gives
+one alert however often the score wobbles around the threshold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.ingest.profile import profile_of
+from bot.ingest.rulebook import ActiveRules
+from scoring.evaluate import ActivityRecord, LeadScore, score_lead
+from scoring.rule_set import RuleSet
+from storage.leads import LeadState
+
+
+def rescore(
+    lead: LeadState, rules: ActiveRules, history: Sequence[ActivityRecord], now: datetime
+) -> LeadScore:
+    """Recompute the lead's score from its whole history and store the parts on it."""
+    result = score_lead(rules.rule_set, profile_of(lead), history, now=now)
+    lead.fit = result.fit
+    lead.behavior_decaying = result.behavior_decaying
+    lead.behavior_fixed = result.behavior_fixed
+    lead.behavior = result.behavior
+    lead.score = result.score
+    lead.band = result.band
+    if result.last_activity_at is not None:
+        lead.last_activity_at = result.last_activity_at
+    lead.scored_at = now
+    lead.rule_set_version = rules.version
+    return result
+
+
+def turned_hot(lead: LeadState, rule_set: RuleSet) -> bool:
+    """Update the alert arming for the new score; True when an alert is due."""
+    if lead.score < rule_set.thresholds.warm:
+        lead.alert_armed = True
+    if lead.alert_armed and lead.score >= rule_set.thresholds.hot:
+        lead.alert_armed = False
+        lead.alert_cycle += 1
+        return True
+    return False
+
+
+def settle_without_alert(lead: LeadState, rule_set: RuleSet) -> None:
+    """Arm or disarm without alerting (backfills and rule changes must not page SDRs)."""
+    if lead.score < rule_set.thresholds.warm:
+        lead.alert_armed = True
+    elif lead.score >= rule_set.thresholds.hot:
+        lead.alert_armed = False

@@ -1,0 +1,54 @@
+"""Merging what an event says about a lead into the stored profile.
+
+Each field remembers the ``occurred_at`` of the event that set it, so an old
+event arriving late never overwrites something newer (last writer by event
+time wins, field by field).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scoring.evaluate import LeadProfile
+from scoring.events import Event
+from storage.leads import LeadState
+
+
+def merge_profile(lead: LeadState, event: Event) -> bool:
+    """Apply the event's lead fields that are newer than what is stored; True if any changed."""
+    stamp = event.occurred_at.isoformat()
+    changed = False
+    for name, value in event.lead.profile_fields().items():
+        if _newer(lead.field_times.get(name), stamp):
+            lead.field_times[name] = stamp
+            if getattr(lead, name) != value:
+                setattr(lead, name, value)
+                changed = True
+    for key, value in event.lead.attributes.items():
+        slot = f"attributes.{key}"
+        if _newer(lead.field_times.get(slot), stamp):
+            lead.field_times[slot] = stamp
+            if lead.attributes.get(key) != value:
+                lead.attributes[key] = value
+                changed = True
+    lead.company_key = lead.company.strip().casefold() if lead.company else None
+    return changed
+
+
+def _newer(stored: str | None, incoming: str) -> bool:
+    return stored is None or datetime.fromisoformat(stored) <= datetime.fromisoformat(incoming)
+
+
+def profile_of(lead: LeadState) -> LeadProfile:
+    """The scoring view of a stored lead."""
+    return LeadProfile(
+        email=lead.email,
+        name=lead.name,
+        title=lead.title,
+        company=lead.company,
+        company_size=lead.company_size,
+        industry=lead.industry,
+        country=lead.country,
+        region=lead.region,
+        attributes=lead.attributes,
+    )

@@ -1,0 +1,45 @@
+"""The active rule set, parsed once per version and shared by every path."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from scoring.rule_file import parse_rule_set
+from scoring.rule_set import RuleSet
+from storage.rule_sets import active_version
+
+
+class NoRuleSetError(RuntimeError):
+    """Nothing can be scored before a rule set is applied."""
+
+
+@dataclass(frozen=True)
+class ActiveRules:
+    version: int
+    rule_set: RuleSet
+
+
+class RuleBook:
+    """Caches the parsed active rule set; re-reads it when another process applied one.
+
+    Each lookup costs one indexed query, so a replica picks up a new version at
+    its next batch without any messaging between replicas.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[int, RuleSet] = {}
+
+    def active(self, session: Session) -> ActiveRules:
+        row = active_version(session=session)
+        if row is None or row.version is None:
+            raise NoRuleSetError("no rule set applied yet: run `leadscore rules apply FILE`")
+        with self._lock:
+            rule_set = self._cache.get(row.version)
+            if rule_set is None:
+                rule_set = parse_rule_set(row.content)
+                self._cache[row.version] = rule_set
+        return ActiveRules(row.version, rule_set)

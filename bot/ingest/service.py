@@ -1,0 +1,260 @@
+"""The one ingest path shared by the webhook, Slack metadata and CSV import.
+
+A batch is validated, deduplicated, stored and rescored in one transaction,
+together with any alert it triggers (the outbox), so that "accepted" means
+durably stored and a crash leaves a batch either fully in or fully out.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from bot.ingest.deals import apply_deal
+from bot.ingest.heat import rescore, settle_without_alert, turned_hot
+from bot.ingest.profile import merge_profile, profile_of
+from bot.ingest.rulebook import ActiveRules, RuleBook
+from scoring.evaluate import ActivityRecord
+from scoring.events import Event, parse_event
+from scoring.routing import route
+from storage.activities import history, insert_activities
+from storage.alerts import create_alert, take_turn
+from storage.engine import session_scope
+from storage.events import claim_event_ids, keep_dead_letters
+from storage.leads import LeadState, lock_leads, save_leads
+from storage.pipeline import entries_for
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One incoming event before validation; ``position`` says where it came from."""
+
+    position: str
+    data: Any
+    index: int | None = None
+
+
+@dataclass(frozen=True)
+class Rejection:
+    index: int | None
+    position: str
+    id: str | None
+    error: str
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    alert_ids: list[int] = field(default_factory=list)
+
+
+class Ingestor:
+    """Validates, stores and scores batches of events."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        rulebook: RuleBook | None = None,
+        clock: Callable[[], datetime] = utc_now,
+        on_alerts: Callable[[list[int]], None] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.rulebook = rulebook or RuleBook()
+        self.clock = clock
+        self.on_alerts = on_alerts
+
+    def ingest(self, items: Sequence[Item], *, source: str, alert: bool = True) -> IngestResult:
+        """Store a batch; invalid items are kept as dead letters, valid ones all go in."""
+        result = IngestResult()
+        events, dead = self._validate(items, result)
+        now = self.clock()
+        with session_scope(self.engine) as session:
+            keep_dead_letters(session=session, rows=dead, now=now, source=source)
+            if events:
+                self._store(session, events, source, now, alert, result)
+        if result.alert_ids and self.on_alerts is not None:
+            self.on_alerts(result.alert_ids)
+        return result
+
+    def _validate(
+        self, items: Sequence[Item], result: IngestResult
+    ) -> tuple[list[Event], list[dict[str, Any]]]:
+        events: list[Event] = []
+        dead: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for item in items:
+            try:
+                event = parse_event(item.data)
+            except ValueError as exc:
+                raw_id = item.data.get("id") if isinstance(item.data, dict) else None
+                event_id = str(raw_id)[:200] if raw_id is not None else None
+                result.rejected.append(Rejection(item.index, item.position, event_id, str(exc)))
+                dead.append(
+                    {
+                        "event_id": event_id,
+                        "position": item.position,
+                        "payload": _payload_text(item.data),
+                        "error": str(exc),
+                    }
+                )
+                continue
+            if event.id in seen:
+                result.duplicates += 1
+                continue
+            seen.add(event.id)
+            events.append(event)
+        return events, dead
+
+    def _store(
+        self,
+        session: Session,
+        events: list[Event],
+        source: str,
+        now: datetime,
+        alert: bool,
+        result: IngestResult,
+    ) -> None:
+        rules = self.rulebook.active(session)
+        leads = lock_leads(session=session, emails=[e.lead.email for e in events], now=now)
+        fresh = claim_event_ids(
+            session=session,
+            rows=[
+                {
+                    "event_id": e.id,
+                    "type": e.type,
+                    "occurred_at": e.occurred_at,
+                    "received_at": now,
+                    "lead_id": leads[e.lead.email].id,
+                    "source": source,
+                }
+                for e in events
+            ],
+        )
+        new_events = [e for e in events if e.id in fresh]
+        result.duplicates += len(events) - len(new_events)
+        result.accepted = len(new_events)
+        if not new_events:
+            return
+        touched = self._apply(session, new_events, leads, rules)
+        result.alert_ids.extend(self._rescore(session, touched, rules, now, alert))
+
+    def _apply(
+        self,
+        session: Session,
+        events: list[Event],
+        leads: dict[str, LeadState],
+        rules: ActiveRules,
+    ) -> dict[int, LeadState]:
+        touched: dict[int, LeadState] = {}
+        activity_rows = []
+        deal_events: dict[int, list[Event]] = defaultdict(list)
+        for event in sorted(events, key=lambda e: e.occurred_at):
+            lead = leads[event.lead.email]
+            touched[lead.id] = lead
+            merge_profile(lead, event)
+            if event.type == "activity" and event.activity is not None:
+                activity_rows.append(
+                    {
+                        "lead_id": lead.id,
+                        "event_id": event.id,
+                        "kind": event.activity.kind,
+                        "url": event.activity.url,
+                        "properties": event.activity.properties,
+                        "occurred_at": event.occurred_at,
+                    }
+                )
+            elif event.type == "deal.updated":
+                deal_events[lead.id].append(event)
+        insert_activities(session=session, rows=activity_rows)
+        self._histories = history(session=session, lead_ids=touched)
+        if deal_events:
+            self._apply_deals(session, deal_events, touched, rules)
+        return touched
+
+    def _apply_deals(
+        self,
+        session: Session,
+        deal_events: dict[int, list[Event]],
+        touched: dict[int, LeadState],
+        rules: ActiveRules,
+    ) -> None:
+        entries = entries_for(session=session, lead_ids=deal_events)
+        for lead_id, lead_events in deal_events.items():
+            for event in lead_events:
+                assert event.deal is not None
+                apply_deal(
+                    session=session,
+                    lead=touched[lead_id],
+                    deal=event.deal,
+                    at=event.occurred_at,
+                    entries=entries[lead_id],
+                    history=self._histories.get(lead_id, []),
+                    rules=rules,
+                )
+
+    def _rescore(
+        self,
+        session: Session,
+        touched: dict[int, LeadState],
+        rules: ActiveRules,
+        now: datetime,
+        alert: bool,
+    ) -> list[int]:
+        alert_ids: list[int] = []
+        for lead_id, lead in touched.items():
+            records: list[ActivityRecord] = self._histories.get(lead_id, [])
+            rescore(lead, rules, records, now)
+            if not alert:
+                settle_without_alert(lead, rules.rule_set)
+            elif turned_hot(lead, rules.rule_set):
+                alert_id = self._queue_alert(session, lead, rules, now)
+                if alert_id is not None:
+                    alert_ids.append(alert_id)
+        save_leads(session=session, leads=list(touched.values()))
+        return alert_ids
+
+    def _queue_alert(
+        self, session: Session, lead: LeadState, rules: ActiveRules, now: datetime
+    ) -> int | None:
+        target = route(rules.rule_set, profile_of(lead))
+        if target is None:
+            log.warning("lead %s turned hot but no routing rule matches", lead.id)
+            return None
+        assignee = None
+        if target.assignees:
+            turn = take_turn(session=session, route_key=target.key, size=len(target.assignees))
+            assignee = target.assignees[turn]
+        alert = create_alert(
+            session=session,
+            lead_id=lead.id,
+            cycle=lead.alert_cycle,
+            channel=target.channel,
+            assignee=assignee,
+            score=lead.score,
+            now=now,
+        )
+        return alert.id
+
+
+def _payload_text(data: Any) -> str:
+    try:
+        return json.dumps(data, ensure_ascii=False, default=str, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        return repr(data)[:65_536]

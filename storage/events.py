@@ -1,0 +1,61 @@
+"""Event ids (deduplication) and dead letters (rejected input kept with its reason)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from storage.dialect import insert_ignoring_conflicts
+from storage.models import DeadLetter, EventRecord
+
+EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
+DEAD_LETTERS = DeadLetter.__table__  # type: ignore[attr-defined]
+MAX_PAYLOAD = 65_536
+
+
+def claim_event_ids(*, session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Record event ids; return those that were new (the rest are redeliveries).
+
+    Relies on the primary key, so two replicas receiving the same event at once
+    still count it once: the second waits for the first and then skips it.
+    """
+    if not rows:
+        return set()
+    statement = insert_ignoring_conflicts(session, EVENTS, index=["event_id"])
+    result = session.connection().execute(statement.returning(EVENTS.c.event_id), list(rows))
+    return {row[0] for row in result}
+
+
+def keep_dead_letters(
+    *, session: Session, rows: Sequence[dict[str, Any]], now: datetime, source: str
+) -> None:
+    """Store rejected input: dicts with event_id, position, payload (text) and error."""
+    if not rows:
+        return
+    session.connection().execute(
+        DEAD_LETTERS.insert(),
+        [
+            {
+                "received_at": now,
+                "source": source,
+                "event_id": row.get("event_id"),
+                "position": row.get("position"),
+                "payload": str(row.get("payload", ""))[:MAX_PAYLOAD],
+                "error": row["error"],
+            }
+            for row in rows
+        ],
+    )
+
+
+def count_events(*, session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(EVENTS)).scalar_one())
+
+
+def dead_letters(*, session: Session, limit: int = 50) -> list[DeadLetter]:
+    query = select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)  # type: ignore[union-attr]
+    return list(session.scalars(query))

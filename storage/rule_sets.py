@@ -1,0 +1,75 @@
+"""Stored rule-set versions: who applied what, when, and which one is active."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from storage.models import RuleSetVersion
+
+
+@dataclass(frozen=True)
+class StoreOutcome:
+    """What storing a rule file did: a new version, a re-activation, or nothing."""
+
+    version: RuleSetVersion
+    created: bool
+    activated: bool
+
+
+def active_version(*, session: Session) -> RuleSetVersion | None:
+    """The rule set in force (the most recently activated one)."""
+    query = select(RuleSetVersion).order_by(
+        col(RuleSetVersion.activated_at).desc(), col(RuleSetVersion.version).desc()
+    )
+    return session.exec(query.limit(1)).first()
+
+
+def get_version(*, session: Session, version: int) -> RuleSetVersion | None:
+    return session.get(RuleSetVersion, version)
+
+
+def list_versions(*, session: Session, limit: int = 20) -> list[RuleSetVersion]:
+    query = select(RuleSetVersion).order_by(col(RuleSetVersion.version).desc()).limit(limit)
+    return list(session.exec(query))
+
+
+def store_version(
+    *,
+    session: Session,
+    name: str,
+    content: str,
+    content_hash: str,
+    applied_by: str,
+    now: datetime,
+) -> StoreOutcome:
+    """Store a rule file as the active version.
+
+    Identical content (same hash) is never stored twice: if it is already
+    active nothing changes; if it is an older version, that version becomes
+    active again (a roll-back).
+    """
+    existing = session.exec(
+        select(RuleSetVersion).where(RuleSetVersion.content_hash == content_hash)
+    ).first()
+    active = active_version(session=session)
+    if existing is not None:
+        if active is not None and active.version == existing.version:
+            return StoreOutcome(existing, created=False, activated=False)
+        existing.activated_at = now
+        session.add(existing)
+        session.flush()
+        return StoreOutcome(existing, created=False, activated=True)
+    row = RuleSetVersion(
+        name=name,
+        content=content,
+        content_hash=content_hash,
+        applied_by=applied_by,
+        applied_at=now,
+        activated_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return StoreOutcome(row, created=True, activated=True)
