@@ -7,7 +7,7 @@ instances) because a 500-event batch must be handled in a few milliseconds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
@@ -123,8 +123,7 @@ def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     )
     rows = []
     for lead in leads:
-        data = asdict(lead)
-        data["_id"] = data.pop("id")
-        del data["email"], data["created_at"]
+        data = {name: getattr(lead, name) for name in columns}
+        data["_id"] = lead.id
         rows.append(data)
     session.connection().execute(statement, rows)
