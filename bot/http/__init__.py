@@ -1,0 +1,1 @@
+"""The HTTP surface: /slack/events (Bolt), /ingest, /healthz, /metrics."""

@@ -1,0 +1,43 @@
+"""The Starlette app: Bolt at /slack/events beside our own endpoints."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from bot.http.health import health_endpoint
+from bot.http.ingest import BodyTooLarge, ingest_endpoint, read_limited
+from bot.services import Services
+
+
+def slack_endpoint(bolt: App) -> object:
+    """Bolt's dispatch runs in a worker thread so a listener never blocks the event loop."""
+
+    async def endpoint(request: Request) -> Response:
+        try:
+            body = await read_limited(request)
+        except BodyTooLarge:
+            return Response("payload too large", status_code=413)
+        bolt_response = await run_in_threadpool(bolt.dispatch, to_bolt_request(request, body))
+        return to_starlette_response(bolt_response)
+
+    return endpoint
+
+
+def create_http_app(services: Services, bolt: App) -> Starlette:
+    """All routes of ``leadscore serve``."""
+    routes = [
+        Route("/slack/events", slack_endpoint(bolt), methods=["POST"]),  # type: ignore[arg-type]
+        Route(
+            "/ingest",
+            ingest_endpoint(services.ingestor, services.settings.ingest_secret),
+            methods=["POST"],
+        ),
+        Route("/healthz", health_endpoint(services.engine), methods=["GET"]),
+    ]
+    return Starlette(routes=routes)

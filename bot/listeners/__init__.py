@@ -1,0 +1,13 @@
+"""Bolt listeners, grouped by kind; each group has ``register(app, services)``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import events
+from bot.services import Services
+
+
+def register_all(app: App, services: Services) -> None:
+    """Attach every listener group to the Bolt app."""
+    events.register(app, services)

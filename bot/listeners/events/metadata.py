@@ -1,0 +1,51 @@
+"""Leads and engagement posted as Slack message metadata by another app.
+
+Slack redelivers an event it thinks failed (``X-Slack-Retry-Num``); the event
+id deduplicates it, and when a payload has no id the message's channel and
+ts stand in for one, which Slack keeps across retries.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from bot.ingest import Item
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+EVENT_TYPES = {
+    "lead_created": "lead.created",
+    "lead_updated": "lead.updated",
+    "lead_activity": "activity",
+    "deal_updated": "deal.updated",
+}
+
+
+def to_item(event: dict[str, Any]) -> Item | None:
+    """The ingest item for a metadata event, or None if it is not one of ours."""
+    metadata = event.get("metadata") or {}
+    kind = EVENT_TYPES.get(str(metadata.get("event_type", "")))
+    if kind is None:
+        return None
+    payload = metadata.get("event_payload")
+    if isinstance(payload, dict):
+        payload = dict(payload)
+        payload.setdefault("type", kind)
+        payload.setdefault("id", f"slack-{event.get('channel_id')}-{event.get('message_ts')}")
+    position = f"slack message {event.get('channel_id')}/{event.get('message_ts')}"
+    return Item(position=position, data=payload, index=None)
+
+
+def ingest_metadata_event(services: Services) -> Callable[..., None]:
+    def handle(event: dict[str, Any]) -> None:
+        item = to_item(event)
+        if item is None:
+            return
+        result = services.ingestor.ingest([item], source="slack")
+        for rejection in result.rejected:
+            log.warning("metadata event rejected at %s: %s", rejection.position, rejection.error)
+
+    return handle

@@ -1,0 +1,51 @@
+"""What listeners, endpoints, jobs and commands share, built once per process."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from slack_sdk import WebClient
+from sqlalchemy import Engine
+
+from bot.ingest import Ingestor, RuleBook
+from bot.ingest.service import utc_now
+from bot.settings import Settings
+
+
+@dataclass
+class Services:
+    """The process-wide collaborators, injected so tests can swap the clock or client."""
+
+    settings: Settings
+    engine: Engine
+    client: WebClient
+    ingestor: Ingestor
+    rulebook: RuleBook
+    clock: Callable[[], datetime] = utc_now
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    engine: Engine,
+    client: WebClient | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> Services:
+    """Wire the default collaborators for a settings object."""
+    rulebook = RuleBook()
+    web = client or WebClient(
+        token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
+    )
+    ingestor = Ingestor(engine=engine, rulebook=rulebook, clock=lambda: clock())
+    return Services(
+        settings=settings,
+        engine=engine,
+        client=web,
+        ingestor=ingestor,
+        rulebook=rulebook,
+        clock=clock,
+    )
