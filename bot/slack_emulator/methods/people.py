@@ -1,0 +1,30 @@
+"""auth.test and users.info: who the bot is and who the humans clicking are."""
+
+from __future__ import annotations
+
+from bot.slack_emulator.methods.common import Answer, Method, Params, require
+from bot.slack_emulator.workspace import TEAM_URL, Workspace
+
+
+def auth_test(ws: Workspace, params: Params) -> Answer:
+    """Bolt calls this at start-up to learn ``bot_user_id`` (used to drop its own events)."""
+    return {
+        "url": TEAM_URL,
+        "team": "Emulated Workspace",
+        "user": "leadscore",
+        "team_id": ws.team_id,
+        "user_id": ws.bot_user_id,
+        "bot_id": ws.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+def users_info(ws: Workspace, params: Params) -> Answer:
+    """Any user id exists, with defaults unless ``set_user`` said otherwise."""
+    return {"user": ws.user(require(params, "user", error="user_not_found"))}
+
+
+METHODS: dict[str, Method] = {
+    "auth.test": auth_test,
+    "users.info": users_info,
+}
