@@ -1,0 +1,39 @@
+"""Background workers that run inside ``leadscore serve`` (outbox sender, scheduler).
+
+Each worker has ``start()`` and ``stop()``; the HTTP app's lifespan starts
+them after start-up and stops them on shutdown, so tests and the demo get
+the same behaviour as production.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+class Worker(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+def make_workers(services: Services) -> list[Worker]:
+    """The workers a serving process runs."""
+    return []
+
+
+def start_workers(workers: list[Worker]) -> None:
+    for worker in workers:
+        worker.start()
+
+
+def stop_workers(workers: list[Worker]) -> None:
+    for worker in reversed(workers):
+        try:
+            worker.stop()
+        except Exception:  # keep stopping the others
+            log.exception("worker %s did not stop cleanly", type(worker).__name__)

@@ -1,0 +1,67 @@
+"""What every command shares: settings, services, and errors as one clear line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+from rich.console import Console
+
+from bot.ingest.rulebook import NoRuleSetError
+from bot.rules_admin import ensure_rules
+from bot.runtime import open_services
+from bot.services import Services
+from bot.settings import SettingsError, load_settings
+from scoring.rule_file import RuleSetError
+
+console = Console(highlight=False, soft_wrap=True)
+errors = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class BadInput(click.ClickException):
+    """Bad input from the user: one line, exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        errors.print(f"[bold red]error:[/] {self.message}")
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Turn known failures into one line with exit code 2, never a traceback."""
+    try:
+        yield
+    except SettingsError as exc:
+        raise BadInput(str(exc)) from None
+    except NoRuleSetError as exc:
+        raise BadInput(str(exc)) from None
+    except RuleSetError as exc:
+        raise BadInput("the rule file is invalid:\n  " + "\n  ".join(exc.errors)) from None
+
+
+def services_for_command(*, sync_rules: bool = True) -> Services:
+    """Settings and services for a CLI command (schema upgraded, a rule set in place)."""
+    services = open_services(load_settings())
+    if sync_rules:
+        ensure_rules(services)
+    return services
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def command(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a command body in ``friendly_errors``."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with friendly_errors():
+            return func(*args, **kwargs)
+
+    wrapper.__name__ = func.__name__
+    wrapper.__doc__ = func.__doc__
+    return wrapper

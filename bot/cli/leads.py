@@ -1,0 +1,93 @@
+"""``leadscore score EMAIL`` and ``leadscore top [N]``."""
+
+from __future__ import annotations
+
+import click
+from rich.table import Table
+
+from bot.cli.common import BadInput, command, console, print_json, services_for_command
+from bot.scorecard import ScoreCard, build_score_card
+from storage.engine import session_scope
+from storage.lookup import current_alert, lead_by_email, top_leads
+from storage.models import Lead
+
+
+@click.command("score")
+@click.argument("email")
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON shape.")
+@command
+def score(email: str, as_json: bool) -> None:
+    """Show a lead's score, its fit/behaviour split and each rule's contribution."""
+    services = services_for_command()
+    with session_scope(services.engine) as session:
+        lead = lead_by_email(session=session, email=email)
+        if lead is None:
+            raise BadInput(f"no lead with email {email.strip().lower()}")
+        rules = services.rulebook.active(session)
+        alert = current_alert(session=session, lead_id=lead.id or 0)
+        card = build_score_card(
+            session=session, lead=lead, rules=rules, alert=alert, now=services.clock()
+        )
+    if as_json:
+        print_json(card.to_json())
+    else:
+        _print_card(card)
+
+
+def _print_card(card: ScoreCard) -> None:
+    result = card.result
+    console.print(
+        f"[bold]{card.lead.email}[/] {card.lead.name or ''} "
+        f"({card.lead.title or 'no title'}, {card.lead.company or 'no company'})"
+    )
+    console.print(
+        f"score [bold]{result.score:.0f}[/] ({result.band}) = fit {result.fit:.0f} "
+        f"+ behaviour {result.behavior:.1f}   rule set v{card.rule_set_version}"
+    )
+    table = Table("rule", "kind", "count", "points")
+    for hit in result.hits:
+        count = f"{hit.count} of {hit.max_count}" if hit.max_count else str(hit.count)
+        table.add_row(hit.name, hit.kind, count, f"{hit.points:+.1f}")
+    console.print(table)
+    if result.decay_factor < 1:
+        console.print(f"decay so far: behaviour x{result.decay_factor:.2f}")
+    elif card.decay_starts_in_days is not None:
+        console.print(f"decay starts in {card.decay_starts_in_days:.0f} days without activity")
+
+
+@click.command("top")
+@click.argument("n", type=click.IntRange(1, 10_000), default=10)
+@click.option("--json", "as_json", is_flag=True, help="Print the stable JSON shape.")
+@command
+def top(n: int, as_json: bool) -> None:
+    """Rank the N highest-scoring leads."""
+    services = services_for_command()
+    with session_scope(services.engine) as session:
+        leads = top_leads(session=session, limit=n)
+    if as_json:
+        print_json({"leads": [_lead_json(lead) for lead in leads]})
+        return
+    table = Table("#", "email", "company", "score", "band", "last activity")
+    for rank, lead in enumerate(leads, start=1):
+        last = lead.last_activity_at.strftime("%Y-%m-%d") if lead.last_activity_at else "-"
+        table.add_row(
+            str(rank), lead.email, lead.company or "", f"{lead.score:.0f}", lead.band, last
+        )
+    console.print(table)
+
+
+def _lead_json(lead: Lead) -> dict[str, object]:
+    return {
+        "email": lead.email,
+        "score": round(lead.score, 2),
+        "band": lead.band,
+        "fit": round(lead.fit, 2),
+        "behavior": round(lead.behavior, 2),
+        "name": lead.name,
+        "company": lead.company,
+        "last_activity_at": (
+            lead.last_activity_at.isoformat().replace("+00:00", "Z")
+            if lead.last_activity_at
+            else None
+        ),
+    }

@@ -1,0 +1,87 @@
+"""A lead's score card: the number, why, and what happens next.
+
+Built once and rendered by the CLI (text and JSON) and by Slack (Block Kit),
+so every surface explains a score the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.ingest.profile import profile_of
+from bot.ingest.rulebook import ActiveRules
+from scoring.decay import next_decay_step
+from scoring.evaluate import ActivityRecord, LeadScore, score_lead
+from storage.activities import history
+from storage.leads import LeadState
+from storage.models import Alert, Lead
+
+
+@dataclass(frozen=True)
+class ScoreCard:
+    lead: Lead
+    result: LeadScore
+    rule_set_version: int
+    recent: list[ActivityRecord]
+    alert: Alert | None
+    decay_starts_in_days: float | None
+    now: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's ``score EMAIL --json`` shape (keys may be added, never renamed)."""
+        return {
+            "email": self.lead.email,
+            "name": self.lead.name,
+            "company": self.lead.company,
+            "score": round(self.result.score, 2),
+            "fit": round(self.result.fit, 2),
+            "behavior": round(self.result.behavior, 2),
+            "band": self.result.band,
+            "last_activity_at": _iso(self.result.last_activity_at),
+            "rule_set_version": self.rule_set_version,
+            "decay_factor": round(self.result.decay_factor, 4),
+            "rules": [
+                {
+                    "name": hit.name,
+                    "kind": hit.kind,
+                    "points": round(hit.points, 2),
+                    "count": hit.count,
+                    "max_count": hit.max_count,
+                }
+                for hit in self.result.hits
+            ],
+            "claimed_by": self.alert.claimed_by if self.alert else None,
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def build_score_card(
+    *, session: Session, lead: Lead, rules: ActiveRules, alert: Alert | None, now: datetime
+) -> ScoreCard:
+    """Explain the lead's score at ``now`` from its stored history."""
+    assert lead.id is not None
+    records = history(session=session, lead_ids=[lead.id]).get(lead.id, [])
+    state = LeadState(id=lead.id, email=lead.email, created_at=lead.created_at)
+    for name in ("name", "title", "company", "company_size", "industry", "country", "region"):
+        setattr(state, name, getattr(lead, name))
+    state.attributes = dict(lead.attributes or {})
+    result = score_lead(rules.rule_set, profile_of(state), records, now=now)
+    starts_in = None
+    if result.last_activity_at is not None:
+        starts_in = next_decay_step(rules.rule_set.decay, result.last_activity_at, now)
+    return ScoreCard(
+        lead=lead,
+        result=result,
+        rule_set_version=rules.version,
+        recent=list(reversed(records[-5:])),
+        alert=alert,
+        decay_starts_in_days=starts_in,
+        now=now,
+    )
