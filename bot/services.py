@@ -25,7 +25,13 @@ class Services:
     ingestor: Ingestor
     rulebook: RuleBook
     clock: Callable[[], datetime] = utc_now
+    alert_listeners: list[Callable[[list[int]], None]] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+
+    def alerts_queued(self, alert_ids: list[int]) -> None:
+        """Called after a commit that queued alerts, so the outbox sender wakes at once."""
+        for listener in list(self.alert_listeners):
+            listener(alert_ids)
 
 
 def build_services(
@@ -41,7 +47,7 @@ def build_services(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
     )
     ingestor = Ingestor(engine=engine, rulebook=rulebook, clock=lambda: clock())
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         client=web,
@@ -49,3 +55,5 @@ def build_services(
         rulebook=rulebook,
         clock=clock,
     )
+    ingestor.on_alerts = services.alerts_queued
+    return services
