@@ -24,7 +24,8 @@ LEAD_FIELDS = (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No inf/NaN: a NaN in points or thresholds would poison every score silently.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class FieldCondition(_Strict):
@@ -38,7 +39,9 @@ class FieldCondition(_Strict):
     exists: bool | None = None
     email_domain_in: list[str] | None = None
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
+    )
 
     @model_validator(mode="after")
     def _one_operator(self) -> FieldCondition:
@@ -91,7 +94,8 @@ class BehaviorRule(_Strict):
     name: str = Field(min_length=1)
     when: ActivityCondition
     points: float
-    max_count: int | None = Field(default=None, ge=1)
+    # strict: otherwise ``max_count: true`` would quietly mean 1.
+    max_count: int | None = Field(default=None, ge=1, strict=True)
     intent: bool = False
 
 
