@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlmodel import Session
 
 from storage.dialect import insert_ignoring_conflicts
@@ -55,8 +55,3 @@ def create_alert(
     session.add(alert)
     session.flush()
     return alert
-
-
-def latest_alert(*, session: Session, lead_id: int) -> Alert | None:
-    query = select(Alert).where(Alert.lead_id == lead_id).order_by(Alert.id.desc()).limit(1)  # type: ignore[union-attr]
-    return session.scalars(query).first()

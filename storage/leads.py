@@ -100,14 +100,18 @@ def _new_lead(email: str, now: datetime) -> dict[str, Any]:
     }
 
 
-def load_leads(*, session: Session, after_id: int, limit: int) -> list[LeadState]:
-    """A page of leads in id order, for batched rescoring."""
+def load_leads(
+    *, session: Session, after_id: int, limit: int, lock: bool = False
+) -> list[LeadState]:
+    """A page of leads in id order, for batched rescoring (locked when ``lock``)."""
     query = (
         select(*[LEADS.c[name] for name in _COLUMNS])
         .where(LEADS.c.id > after_id)
         .order_by(LEADS.c.id)
         .limit(limit)
     )
+    if lock and is_postgres_session(session):
+        query = query.with_for_update()
     return [_state(row) for row in session.execute(query)]
 
 

@@ -31,6 +31,11 @@ def get_version(*, session: Session, version: int) -> RuleSetVersion | None:
     return session.get(RuleSetVersion, version)
 
 
+def find_by_hash(*, session: Session, content_hash: str) -> RuleSetVersion | None:
+    query = select(RuleSetVersion).where(RuleSetVersion.content_hash == content_hash)
+    return session.exec(query).first()
+
+
 def list_versions(*, session: Session, limit: int = 20) -> list[RuleSetVersion]:
     query = select(RuleSetVersion).order_by(col(RuleSetVersion.version).desc()).limit(limit)
     return list(session.exec(query))
@@ -51,9 +56,7 @@ def store_version(
     active nothing changes; if it is an older version, that version becomes
     active again (a roll-back).
     """
-    existing = session.exec(
-        select(RuleSetVersion).where(RuleSetVersion.content_hash == content_hash)
-    ).first()
+    existing = find_by_hash(session=session, content_hash=content_hash)
     active = active_version(session=session)
     if existing is not None:
         if active is not None and active.version == existing.version:
