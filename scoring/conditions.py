@@ -16,15 +16,25 @@ if TYPE_CHECKING:
 
 
 class _Lead(Protocol):
-    email: str
-    attributes: Mapping[str, Any]
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
 
 
 class _Activity(Protocol):
-    kind: str
-    url: str | None
-    properties: Mapping[str, Any]
-    occurred_at: datetime
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def properties(self) -> Mapping[str, Any]: ...
+
+    @property
+    def occurred_at(self) -> datetime: ...
 
 
 def field_value(lead: _Lead, name: str) -> Any:
@@ -86,9 +96,7 @@ def condition_matches(condition: FieldCondition, lead: _Lead) -> bool:
         number = _number(value)
         low, high = condition.between or (0.0, 0.0)
         return number is not None and low <= number <= high
-    return _domain_in(
-        str(value) if op != "email_domain_in" else lead.email, condition.email_domain_in or []
-    )
+    return _domain_in(str(value), condition.email_domain_in or [])
 
 
 def activity_matches(condition: ActivityCondition, activity: _Activity) -> bool:

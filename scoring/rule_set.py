@@ -6,7 +6,7 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,11 +33,15 @@ class FieldCondition(_Strict):
 
     field: str
     equals: Any | None = None
-    in_: list[Any] | None = Field(default=None, alias="in")
-    contains_any: list[str] | None = None
+    in_: list[Any] | None = Field(default=None, alias="in", min_length=1)
+    contains_any: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, min_length=1
+    )
     between: tuple[float, float] | None = None
     exists: bool | None = None
-    email_domain_in: list[str] | None = None
+    email_domain_in: list[Annotated[str, Field(min_length=1)]] | None = Field(
+        default=None, min_length=1
+    )
 
     model_config = ConfigDict(
         extra="forbid", frozen=True, allow_inf_nan=False, populate_by_name=True
@@ -76,7 +80,7 @@ class ActivityCondition(_Strict):
     """Which activities a behaviour rule counts."""
 
     kind: str = Field(min_length=1)
-    url_contains: str | None = None
+    url_contains: str | None = Field(default=None, min_length=1)
     properties: dict[str, Any] | None = None
 
 

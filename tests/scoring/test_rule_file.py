@@ -250,7 +250,7 @@ FIT = st.builds(
     ),
     TEXT,
     POINTS,
-    st.lists(SCALAR, max_size=3),
+    st.lists(SCALAR, min_size=1, max_size=3),
 )
 BEHAVIOR = st.builds(
     BehaviorRule,
