@@ -1,0 +1,112 @@
+"""Closed deals, laid out as arrays so calibration never loops over deals in Python maths.
+
+The training/holdout split is a stable hash of ``lead_key``, not a random
+draw: the same deals always land on the same side, so a weekly digest and a
+``calibrate`` run on the same window agree, and a lead that closed twice is
+never on both sides of the split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+BoolArray = NDArray[np.bool_]
+
+TRAINING_SHARE = 0.7
+"""Share of deals (by hash of ``lead_key``) the suggestions are fitted on."""
+
+_HASH_BUCKETS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDeal:
+    """One deal that closed in the window, as it looked when it entered the pipeline.
+
+    ``rule_hits`` maps a rule name to the points it contributed at entry (after
+    caps and decay); a rule absent or at 0 did not fire.
+    """
+
+    lead_key: str
+    entry_score: float
+    won: bool
+    rule_hits: Mapping[str, float]
+
+
+def training_mask(lead_keys: Sequence[str]) -> BoolArray:
+    """Which deals belong to the ~70% the suggestions are fitted on (by key, vectorised)."""
+    digests = b"".join([hashlib.sha256(key.encode("utf-8")).digest()[:8] for key in lead_keys])
+    buckets = np.frombuffer(digests, dtype=">u8") % _HASH_BUCKETS
+    return buckets < round(TRAINING_SHARE * _HASH_BUCKETS)
+
+
+def in_training(lead_key: str) -> bool:
+    """Whether one deal belongs to the ~70% the suggestions are fitted on."""
+    return bool(training_mask([lead_key])[0])
+
+
+@dataclass(frozen=True, slots=True)
+class DealMatrix:
+    """Column-wise view of the deals: one row per deal, one ``hits`` column per rule name.
+
+    ``other`` is whatever the deal's ``rule_hits`` hold for names that are not
+    in the rule set, so a re-summed score keeps it.
+    """
+
+    lead_keys: tuple[str, ...]
+    entry: FloatArray
+    won: BoolArray
+    hits: FloatArray
+    other: FloatArray
+    training: BoolArray
+
+    @property
+    def closed(self) -> int:
+        return int(self.entry.size)
+
+    @property
+    def fired(self) -> BoolArray:
+        return self.hits != 0
+
+
+def deal_matrix(deals: Sequence[ClosedDeal], rule_names: Sequence[str]) -> DealMatrix:
+    """Lay the deals out as arrays, columns of ``hits`` in ``rule_names`` order.
+
+    Reads each deal's hits once (a deal fires a few rules, not all of them)
+    and scatters them into the matrix in one numpy assignment. Refuses
+    non-finite scores or hits up front: one NaN would silently turn every
+    rate and AUC into nonsense.
+    """
+    n = len(deals)
+    entry = np.fromiter((d.entry_score for d in deals), dtype=np.float64, count=n)
+    won = np.fromiter((bool(d.won) for d in deals), dtype=np.bool_, count=n)
+    per_deal = np.fromiter((len(d.rule_hits) for d in deals), dtype=np.intp, count=n)
+    names = list(chain.from_iterable(d.rule_hits for d in deals))
+    points = np.fromiter(
+        chain.from_iterable(d.rule_hits.values() for d in deals),
+        dtype=np.float64,
+        count=len(names),
+    )
+    if not (np.isfinite(entry).all() and np.isfinite(points).all()):
+        raise ValueError("every closed deal needs a finite entry_score and finite rule_hits")
+    column_of = {name: column for column, name in enumerate(rule_names)}
+    columns = np.array([column_of.get(name, -1) for name in names], dtype=np.intp)
+    rows = np.repeat(np.arange(n), per_deal)
+    known = columns >= 0
+    hits = np.zeros((n, len(rule_names)), dtype=np.float64)
+    hits[rows[known], columns[known]] = points[known]
+    lead_keys = tuple(d.lead_key for d in deals)
+    return DealMatrix(
+        lead_keys=lead_keys,
+        entry=entry,
+        won=won,
+        hits=hits,
+        other=np.bincount(rows[~known], weights=points[~known], minlength=n).astype(np.float64),
+        training=training_mask(lead_keys),
+    )
