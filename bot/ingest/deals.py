@@ -33,24 +33,75 @@ def apply_deal(
     history: Sequence[ActivityRecord],
     rules: ActiveRules,
 ) -> None:
-    """Record an opportunity or an outcome against the lead's current pipeline entry."""
+    """Record an opportunity or an outcome against the entry it belongs to in time."""
     if lead.deal_updated_at is None or lead.deal_updated_at <= at:
         lead.deal_stage = deal.stage
         lead.deal_updated_at = at
-    current = entries[-1] if entries else None
-    closed_before = current is not None and current.closed_at is not None and current.closed_at < at
-    if current is None or (deal.stage == "opportunity" and closed_before):
-        current = PipelineEntry(lead_id=lead.id, entered_at=at, score=0, fit=0, behavior=0)
-        _freeze_score(current, lead, at, history, rules)
-        entries.append(current)
-    elif current.entered_at > at:
-        _freeze_score(current, lead, at, history, rules)
+    before = [entry for entry in entries if entry.entered_at <= at]
+    target = before[-1] if before else None
+    if deal.stage == "opportunity":
+        _open(session, lead, at, entries, target, history, rules, deal.amount)
+    else:
+        _close(session, lead, at, entries, target, history, rules, deal)
+
+
+def _open(
+    session: Session,
+    lead: LeadState,
+    at: datetime,
+    entries: list[PipelineEntry],
+    target: PipelineEntry | None,
+    history: Sequence[ActivityRecord],
+    rules: ActiveRules,
+    amount: float | None,
+) -> None:
+    if target is None and entries:
+        target = entries[0]  # the deal opened earlier than we first heard of it
+        _freeze_score(target, lead, at, history, rules)
+    elif target is None or (target is entries[-1] and _closed_before(target, at)):
+        target = _new_entry(lead, at, history, rules)
+        entries.append(target)
+    elif target is not entries[-1]:
+        return  # a later deal already exists; this opportunity is history
+    if amount is not None:
+        target.amount = amount
+    session.add(target)
+
+
+def _close(
+    session: Session,
+    lead: LeadState,
+    at: datetime,
+    entries: list[PipelineEntry],
+    target: PipelineEntry | None,
+    history: Sequence[ActivityRecord],
+    rules: ActiveRules,
+    deal: DealData,
+) -> None:
+    if target is None:
+        if entries:
+            return  # an outcome older than every known deal: stale
+        target = _new_entry(lead, at, history, rules)  # first outcome, no opportunity seen
+        entries.append(target)
+    if target.closed_at is not None and target.closed_at > at:
+        return  # a newer outcome is already recorded
+    target.outcome = "won" if deal.stage == "closed_won" else "lost"
+    target.closed_at = at
     if deal.amount is not None:
-        current.amount = deal.amount
-    if deal.stage != "opportunity" and (current.closed_at is None or current.closed_at <= at):
-        current.outcome = "won" if deal.stage == "closed_won" else "lost"
-        current.closed_at = at
-    session.add(current)
+        target.amount = deal.amount
+    session.add(target)
+
+
+def _closed_before(entry: PipelineEntry, at: datetime) -> bool:
+    return entry.closed_at is not None and entry.closed_at < at
+
+
+def _new_entry(
+    lead: LeadState, at: datetime, history: Sequence[ActivityRecord], rules: ActiveRules
+) -> PipelineEntry:
+    entry = PipelineEntry(lead_id=lead.id, entered_at=at, score=0, fit=0, behavior=0)
+    _freeze_score(entry, lead, at, history, rules)
+    return entry
 
 
 def _freeze_score(
