@@ -151,7 +151,7 @@ def test_more_than_1000_events_is_400(server: tuple[httpx.Client, str, Services]
 
 
 def test_body_over_5_mib_is_413(server: tuple[httpx.Client, str, Services]) -> None:
-    client, url, services = server
+    client, url, _ = server
     raw = b'{"events": [' + b" " * (5 * 1024 * 1024) + b"]}"
     response = client.post(f"{url}/ingest", content=raw, headers=signed(raw, INGEST_SECRET))
     assert response.status_code == 413
