@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, col, func, select
 
-from storage.models import Alert, Lead
+from storage.models import Alert, JobRun, Lead
 
 
 def lead_by_email(*, session: Session, email: str) -> Lead | None:
@@ -24,11 +26,22 @@ def leads_of_company(*, session: Session, company: str, limit: int = 50) -> tupl
     return list(session.exec(query)), int(total.one())
 
 
-def top_leads(*, session: Session, limit: int, min_score: float | None = None) -> list[Lead]:
-    """The highest-scoring leads (index on score), optionally above a threshold."""
+def top_leads(
+    *,
+    session: Session,
+    limit: int,
+    min_score: float | None = None,
+    below: float | None = None,
+    offset: int = 0,
+) -> list[Lead]:
+    """The highest-scoring leads (index on score), optionally within [min_score, below)."""
     query = select(Lead).order_by(col(Lead.score).desc(), col(Lead.id)).limit(limit)
     if min_score is not None:
         query = query.where(col(Lead.score) >= min_score)
+    if below is not None:
+        query = query.where(col(Lead.score) < below)
+    if offset:
+        query = query.offset(offset)
     return list(session.exec(query))
 
 
@@ -49,3 +62,35 @@ def current_alert(*, session: Session, lead_id: int) -> Alert | None:
     """The lead's latest alert (its claim state)."""
     query = select(Alert).where(Alert.lead_id == lead_id).order_by(col(Alert.id).desc()).limit(1)
     return session.exec(query).first()
+
+
+def latest_alerts(*, session: Session, lead_ids: Iterable[int]) -> dict[int, Alert]:
+    """Each lead's latest alert (its claim state), in one query for a whole ranking."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return {}
+    query = select(Alert).where(col(Alert.lead_id).in_(ids)).order_by(col(Alert.id))
+    return {alert.lead_id: alert for alert in session.exec(query)}
+
+
+def emails_near(*, session: Session, email: str, limit: int = 200) -> list[str]:
+    """Stored emails that start like ``email`` (an index range scan), for "did you mean"."""
+    start = email.strip().lower()[:3]
+    if not start:
+        return []
+    query = (
+        select(Lead.email)
+        .where(col(Lead.email) >= start, col(Lead.email) < start + "\U0010ffff")
+        .order_by(col(Lead.email))
+        .limit(limit)
+    )
+    return list(session.exec(query))
+
+
+def last_job_runs(*, session: Session, scan: int = 200) -> list[JobRun]:
+    """The latest run of each scheduled job, newest first (the managers' status view)."""
+    query = select(JobRun).order_by(col(JobRun.started_at).desc()).limit(scan)
+    latest: dict[str, JobRun] = {}
+    for run in session.exec(query):
+        latest.setdefault(run.job, run)
+    return list(latest.values())

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import events
+from bot.listeners import commands, events, home
+from bot.listeners import digest as digest_listeners
 from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> None:
     """Attach every listener group to the Bolt app."""
     events.register(app, services)
+    commands.register(app, services)
+    home.register(app, services)
+    digest_listeners.register(app, services)

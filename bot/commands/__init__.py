@@ -1,0 +1,13 @@
+"""``/leadscore``: parse what was typed, answer it as a Block Kit message.
+
+Kept apart from Bolt so the answers can be exercised (and reused by the demo)
+without a Slack request; the listener only acks and posts the answer.
+"""
+
+from __future__ import annotations
+
+from bot.commands.answer import answer
+from bot.commands.lead import load_card
+from bot.commands.parse import Command, parse_command
+
+__all__ = ["Command", "answer", "load_card", "parse_command"]

@@ -1,0 +1,47 @@
+"""``/leadscore calibrate [days]``: the calibration report now, for managers only.
+
+The report comes from ``bot.digest`` (the weekly digest's own code), imported
+when asked so this command works, politely, before that package exists.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.commands.parse import CalibrateQuery
+from bot.services import Services
+from bot.views.limits import context, within_block_limit
+from bot.views.message import Message
+from bot.views.notice import notice_message
+
+log = logging.getLogger(__name__)
+
+
+def calibrate_answer(services: Services, *, user_id: str, query: CalibrateQuery) -> Message:
+    settings = services.settings
+    if not settings.is_manager(user_id):
+        return notice_message(_refusal(sorted(settings.manager_ids)))
+    try:
+        from bot.digest.report import calibration_blocks
+    except ImportError:
+        log.info("calibrate asked before bot.digest.report exists")
+        return notice_message("Calibration is not available yet in this installation.")
+    blocks = list(calibration_blocks(services, days=query.days))
+    if query.note:
+        blocks.insert(0, context(query.note))
+    return Message(
+        text=f"Calibration over the last {query.days} days",
+        blocks=within_block_limit(blocks),
+    )
+
+
+def _refusal(managers: list[str]) -> str:
+    if not managers:
+        who = "No manager is configured yet (LEADSCORE_MANAGER_IDS)."
+    else:
+        names = ", ".join(f"<@{m}>" for m in managers[:10])
+        who = f"Ask {names} if you need it now."
+    return (
+        "Sorry, `/leadscore calibrate` is for sales managers: it can change how every "
+        f"lead is scored. {who} The weekly digest shares the same report."
+    )

@@ -1,0 +1,68 @@
+"""``/leadscore help``; managers also get delivery and job status."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.commands.parse import HelpQuery
+from bot.services import Services
+from bot.views import format as fmt
+from bot.views.help import help_message
+from bot.views.limits import clip, escape
+from bot.views.message import Message
+from storage.engine import session_scope
+from storage.lookup import last_job_runs
+
+log = logging.getLogger(__name__)
+
+
+def help_answer(services: Services, *, user_id: str, query: HelpQuery) -> Message:
+    status = None
+    if services.settings.is_manager(user_id):
+        status = manager_status(services)
+    return help_message(problem=query.problem, status=status)
+
+
+def manager_status(services: Services) -> list[str]:
+    """Lines on alert delivery and scheduled jobs; a failure here never hides the help."""
+    now = services.clock()
+    try:
+        with session_scope(services.engine) as session:
+            return [*_alert_lines(session), *_job_lines(session, now)]
+    except Exception:
+        log.exception("manager status failed")
+        return ["_Status is unavailable right now (see the logs)._"]
+
+
+def _alert_lines(session: Session) -> list[str]:
+    try:
+        from bot.alerts.sender import failed_alerts_summary
+    except ImportError:
+        return ["_Alert delivery status is not available yet._"]
+    return [
+        f"• {clip(escape(str(line)), 500)}" for line in _as_lines(failed_alerts_summary(session))
+    ]
+
+
+def _as_lines(summary: Any) -> list[Any]:
+    if summary is None:
+        return []
+    if isinstance(summary, (list, tuple)):
+        return list(summary)
+    return [line for line in str(summary).splitlines() if line.strip()]
+
+
+def _job_lines(session: Session, now: datetime) -> list[str]:
+    runs = last_job_runs(session=session)
+    if not runs:
+        return ["• No scheduled job has run yet."]
+    lines = []
+    for run in runs:
+        when = fmt.ago(run.finished_at or run.started_at, now)
+        outcome = run.outcome or ("running" if run.finished_at is None else "done")
+        lines.append(f"• {escape(run.job)} {escape(run.period)}: {escape(outcome)}, {when}")
+    return lines

@@ -1,0 +1,31 @@
+"""Nothing matched: say so, and offer the closest names instead of a dead end."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.views.limits import clip, context, escape, section
+from bot.views.message import Message
+
+
+def not_found_message(
+    query: str,
+    *,
+    kind: str,
+    suggestions: Sequence[str] = (),
+    companies: Sequence[str] = (),
+) -> Message:
+    """``kind`` is "lead" or "company"; suggestions are ready-to-type queries."""
+    shown = escape(clip(query, 100))
+    what = "No lead with the email" if kind == "lead" else "No company or lead matches"
+    lines = [f"{what} *{shown}*."]
+    tries = [*suggestions, *companies]
+    if tries:
+        lines.append("Did you mean:")
+        lines += [f"• `/leadscore {escape(name)}`" for name in tries[:8]]
+    text = "\n".join(lines)
+    blocks = [
+        section(text),
+        context("`/leadscore help` lists everything I can answer."),
+    ]
+    return Message(text=f"{what} {clip(query, 100)}.", blocks=blocks)
