@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from bot.cli.calibrate import calibrate
 from bot.cli.db import db_group
 from bot.cli.leads import score, top
 from bot.cli.rules import rules_group
@@ -20,6 +21,7 @@ cli.add_command(rules_group)
 cli.add_command(score)
 cli.add_command(top)
 cli.add_command(db_group)
+cli.add_command(calibrate)
 
 
 def main() -> None:
