@@ -1,0 +1,111 @@
+"""One calibration run: read the closed deals, calibrate the active rules, keep what views need.
+
+The statistics live in ``scoring.calibration`` (pure); this module only
+reads the closed deals, the active rule set and, for the few example leads a
+report names, their emails, and stores reports for the Apply button.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.services import Services
+from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, suggested_rule_set
+from scoring.rule_file import rule_set_to_yaml
+from scoring.rule_set import RuleSet
+from storage.calibration import closed_deal_rows, lead_emails, store_report
+from storage.engine import session_scope
+
+MIN_DEALS = 30
+"""Fewer closed deals than this and the report shows counts only (no rates, no suggestions)."""
+
+MIN_RULE_SAMPLES = 20
+"""A rule gets a suggestion only when it both fired and did not fire this many times."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """One calibration run: the report, the rules it judged, and what views need besides.
+
+    ``deals`` are kept for the chart (which rescores them under the
+    suggestion); ``emails`` maps the report's example lead keys to emails.
+    """
+
+    report: CalibrationReport
+    rule_set: RuleSet
+    version: int
+    now: datetime
+    deals: list[ClosedDeal] = field(repr=False)
+    emails: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def suggested(self) -> RuleSet:
+        return suggested_rule_set(self.report, self.rule_set)
+
+    @property
+    def has_suggestion(self) -> bool:
+        """Whether applying would change anything (points or thresholds)."""
+        if not self.report.enough_data:
+            return False
+        return self.suggested.model_dump() != self.rule_set.model_dump()
+
+    def stored_json(self) -> dict[str, Any]:
+        """The report as stored with a digest: the ``--json`` object plus the base version."""
+        return {**self.report.to_json(), "rule_set_version": self.version}
+
+
+def run_calibration(
+    services: Services, *, days: int = 90, now: datetime | None = None
+) -> Calibration:
+    """Calibrate the active rule set on the deals closed in the ``days`` before ``now``."""
+    if days < 1:
+        raise ValueError("the calibration window must be at least 1 day")
+    end = now or services.clock()
+    with session_scope(services.engine) as session:
+        active = services.rulebook.active(session)
+        rows = closed_deal_rows(session=session, start=end - timedelta(days=days), end=end)
+        deals = [ClosedDeal(str(r.lead_id), r.score, r.won, r.rule_hits) for r in rows]
+        report = calibrate(
+            deals,
+            active.rule_set,
+            window_days=days,
+            min_deals=MIN_DEALS,
+            min_rule_samples=MIN_RULE_SAMPLES,
+        )
+        examples = [int(key) for key in report.won_below_hot.examples]
+        found = lead_emails(session=session, lead_ids=examples)
+    return Calibration(
+        report=report,
+        rule_set=active.rule_set,
+        version=active.version,
+        now=end,
+        deals=deals,
+        emails={str(lead_id): email for lead_id, email in found.items()},
+    )
+
+
+def save_calibration(
+    services: Services,
+    run: Calibration,
+    *,
+    period: str | None,
+    channel: str | None = None,
+    report_id: int | None = None,
+) -> int:
+    """Store the report and its suggested rule file, so an Apply button can find them later."""
+    suggested = rule_set_to_yaml(run.suggested) if run.has_suggestion else None
+    with session_scope(services.engine) as session:
+        row = store_report(
+            session=session,
+            created_at=run.now,
+            period=period,
+            window_days=run.report.window_days,
+            report=run.stored_json(),
+            suggested_rules=suggested,
+            channel=channel,
+            report_id=report_id,
+        )
+        assert row.id is not None
+        return row.id

@@ -1,0 +1,137 @@
+"""The digest's sentences: numbers in the words a sales manager uses.
+
+Kept apart from the Block Kit layout so the CLI and Slack say the same
+thing, and so every phrase can be checked without building blocks.
+"""
+
+from __future__ import annotations
+
+from scoring.calibration import HEALTHY, INVERTED, WEAK, BandStats, CalibrationReport, RuleStats
+
+TARGET = "2–3x"
+
+
+def points(value: float | None) -> str:
+    """Scores and points as people write them: 70, not 70.0; 12.5 stays."""
+    if value is None:
+        return "–"
+    return f"{value:g}" if value != int(value) else str(int(value))
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}" if value >= 0.1 else f"{value:.1%}"
+
+
+def ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}x"
+
+
+def band_name(band: BandStats) -> str:
+    return band.label.capitalize()
+
+
+def band_range(band: BandStats, *, top: bool) -> str:
+    """``70–100`` for the top band (it includes its max), ``40–<70`` below it."""
+    if top:
+        return f"{points(band.min)}–{points(band.max)}"
+    return f"{points(band.min)}–<{points(band.max)}"
+
+
+def band_rate(band: BandStats) -> str:
+    """``42% (95% CI 35–49%) · 50 of 120 won``, or the counts alone when rates are withheld."""
+    counts = f"{band.won} of {band.closed} won"
+    if band.closed == 0:
+        return "no deals closed"
+    if band.conversion is None:
+        return counts
+    interval = ""
+    if band.ci_low is not None and band.ci_high is not None:
+        interval = f" (95% CI {percent(band.ci_low)}–{percent(band.ci_high)})"
+    return f"*{percent(band.conversion)}*{interval} · {counts}"
+
+
+def verdict_sentence(report: CalibrationReport) -> str:
+    """The spread against the 2–3x target, and what it means, in one or two sentences."""
+    hot, cold = report.bands[-1], report.bands[0]
+    spread = report.spread
+    if report.verdict == HEALTHY:
+        if spread is None:
+            return (
+                f"*Healthy*: hot leads converted ({percent(hot.conversion)}) and cold ones "
+                "never did. The score separates buyers from the rest."
+            )
+        where = "above" if spread > 3 else "within"
+        return (
+            f"*Healthy*: hot leads convert *{ratio(spread)}* as often as cold ones, "
+            f"{where} the {TARGET} target. The score separates buyers from the rest."
+        )
+    if report.verdict == WEAK:
+        return (
+            f"*Weak*: hot leads convert only *{ratio(spread)}* as often as cold ones "
+            f"(target {TARGET}). The score barely separates buyers from the rest; "
+            "the suggestions below would re-weight the rules."
+        )
+    if report.verdict == INVERTED:
+        return (
+            f"*Inverted*: hot leads convert *less* often than cold ones ({ratio(spread)}, "
+            f"target {TARGET}). The rules point SDRs at the wrong leads."
+        )
+    if report.enough_data:
+        if hot.closed == 0 or cold.closed == 0:
+            empty = "hot" if hot.closed == 0 else "cold"
+            return (
+                f"*Not enough data* to compare hot with cold: no deal in this window "
+                f"entered the pipeline as {empty}."
+            )
+        return "*Not enough data* to compare hot with cold: neither band won a deal."
+    return "*Not enough data* to judge the score yet."
+
+
+def rule_line(rule: RuleStats) -> str:
+    """``• *Demo request* (behavior) · fired 120× · lift 1.9x · 50 → *62*``."""
+    if rule.suggested_points is None:
+        change = f"{points(rule.points)} (kept)"
+    elif rule.suggested_points == rule.points:
+        change = f"{points(rule.points)} (unchanged)"
+    else:
+        change = f"{points(rule.points)} → *{points(rule.suggested_points)}*"
+    lift = f"lift {ratio(rule.lift)}" if rule.lift is not None else "lift –"
+    return f"• *{rule.name}* ({rule.kind}) · fired {rule.fired}× · {lift} · {change}"
+
+
+def auc_text(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def backtest_sentence(report: CalibrationReport) -> str:
+    """How the suggested points would have ranked the held-out deals, vs today's points."""
+    pair = report.auc
+    sentence = (
+        f"*Backtest* on the {report.holdout_closed} held-out deals (30%, not used to fit): "
+        f"AUC current *{auc_text(pair.current)}* → suggested *{auc_text(pair.suggested)}* "
+        "(0.5 is a coin toss, 1 a perfect ranking)."
+    )
+    if report.spread_suggested is not None:
+        sentence += (
+            f" Hot/cold spread with the suggested rules: *{ratio(report.spread_suggested)}*."
+        )
+    return sentence
+
+
+def threshold_sentence(report: CalibrationReport, current_hot: float) -> str:
+    suggested = report.suggested_hot_threshold
+    if suggested is None:
+        return f"No hot threshold separates better than today's {points(current_hot)}; keep it."
+    if suggested == current_hot:
+        return f"Suggested hot threshold: *{points(suggested)}* (unchanged)."
+    return f"Suggested hot threshold: *{points(suggested)}* (now {points(current_hot)})."
+
+
+def summary_text(report: CalibrationReport, *, title: str) -> str:
+    """The notification fallback (``text``) of the digest message."""
+    head = f"{title}: {report.closed} deals closed, {report.won} won"
+    if not report.enough_data:
+        return f"{head}. Not enough data to calibrate yet."
+    if report.spread is None:
+        return f"{head}. Verdict: {report.verdict}."
+    return f"{head}. Verdict: {report.verdict} (hot/cold {ratio(report.spread)}, target {TARGET})."

@@ -1,0 +1,128 @@
+"""Queries behind calibration: closed deals as plain rows, and the stored reports.
+
+Closed deals are read with a Core select of the four columns calibration
+needs, not as ORM objects: a 90-day window can hold 100,000 deals, and
+building (and tracking) that many ``PipelineEntry`` instances costs more than
+the statistics themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlmodel import Session, col
+
+from storage.models import CalibrationReport, Lead, PipelineEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedDealRow:
+    """One closed pipeline entry as calibration reads it."""
+
+    lead_id: int
+    score: float
+    won: bool
+    rule_hits: dict[str, Any]
+
+
+def closed_deal_rows(*, session: Session, start: datetime, end: datetime) -> list[ClosedDealRow]:
+    """Entries whose deal closed in [start, end) (same filter as ``pipeline.closed_between``)."""
+    query = (
+        select(
+            col(PipelineEntry.lead_id),
+            col(PipelineEntry.score),
+            col(PipelineEntry.outcome),
+            col(PipelineEntry.rule_hits),
+        )
+        .where(col(PipelineEntry.closed_at) >= start, col(PipelineEntry.closed_at) < end)
+        .where(col(PipelineEntry.outcome).is_not(None))
+        .order_by(col(PipelineEntry.closed_at), col(PipelineEntry.id))
+    )
+    return [
+        ClosedDealRow(lead_id, score, outcome == "won", hits or {})
+        for lead_id, score, outcome, hits in session.execute(query)
+    ]
+
+
+def lead_emails(*, session: Session, lead_ids: Iterable[int]) -> dict[int, str]:
+    """Lead id -> email, for the few example leads a report names."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return {}
+    query = select(col(Lead.id), col(Lead.email)).where(col(Lead.id).in_(ids))
+    return {lead_id: email for lead_id, email in session.execute(query)}
+
+
+def store_report(
+    *,
+    session: Session,
+    created_at: datetime,
+    period: str | None,
+    window_days: int,
+    report: dict[str, Any],
+    suggested_rules: str | None,
+    channel: str | None = None,
+    report_id: int | None = None,
+) -> CalibrationReport:
+    """Store a report, or refresh row ``report_id`` (a digest stored but never posted)."""
+    row = session.get(CalibrationReport, report_id) if report_id is not None else None
+    row = row or CalibrationReport(created_at=created_at, window_days=window_days)
+    row.created_at = created_at
+    row.period = period
+    row.window_days = window_days
+    row.report = report
+    row.suggested_rules = suggested_rules
+    row.channel = channel
+    session.add(row)
+    session.flush()
+    return row
+
+
+def report_for_period(*, session: Session, period: str) -> CalibrationReport | None:
+    """The digest row of an ISO week, preferring one that was posted."""
+    query = (
+        select(CalibrationReport)
+        .where(col(CalibrationReport.period) == period)
+        .order_by(col(CalibrationReport.message_ts).is_(None), col(CalibrationReport.id))
+    )
+    return session.execute(query.limit(1)).scalars().first()
+
+
+def get_report(*, session: Session, report_id: int) -> CalibrationReport | None:
+    return session.get(CalibrationReport, report_id)
+
+
+def mark_posted(*, session: Session, report_id: int, channel: str, message_ts: str) -> None:
+    session.execute(
+        update(CalibrationReport)
+        .where(col(CalibrationReport.id) == report_id)
+        .values(channel=channel, message_ts=message_ts)
+    )
+
+
+def claim_apply(*, session: Session, report_id: int, applied_by: str, now: datetime) -> bool:
+    """Take the right to apply a report's suggestion; False if someone already has.
+
+    A conditional UPDATE, so two managers clicking at once cannot both apply.
+    """
+    result = session.execute(
+        update(CalibrationReport)
+        .where(col(CalibrationReport.id) == report_id)
+        .where(col(CalibrationReport.applied_by).is_(None))
+        .values(applied_by=applied_by, applied_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def finish_apply(*, session: Session, report_id: int, version: int | None) -> None:
+    """Record the version a claimed apply produced; ``None`` releases the claim (it failed)."""
+    values: dict[str, Any] = {"applied_version": version}
+    if version is None:
+        values.update(applied_by=None, applied_at=None)
+    session.execute(
+        update(CalibrationReport).where(col(CalibrationReport.id) == report_id).values(**values)
+    )
