@@ -6,6 +6,7 @@ import click
 
 from bot.cli.calibrate import calibrate
 from bot.cli.db import db_group
+from bot.cli.importing import import_command
 from bot.cli.leads import score, top
 from bot.cli.rules import rules_group
 from bot.cli.serve import serve
@@ -22,6 +23,7 @@ cli.add_command(score)
 cli.add_command(top)
 cli.add_command(db_group)
 cli.add_command(calibrate)
+cli.add_command(import_command)
 
 
 def main() -> None:

@@ -80,13 +80,25 @@ class Ingestor:
         self.clock = clock
         self.on_alerts = on_alerts
 
-    def ingest(self, items: Sequence[Item], *, source: str, alert: bool = True) -> IngestResult:
-        """Store a batch; invalid items are kept as dead letters, valid ones all go in."""
+    def ingest(
+        self,
+        items: Sequence[Item],
+        *,
+        source: str,
+        alert: bool = True,
+        dead_letters: Sequence[dict[str, Any]] = (),
+    ) -> IngestResult:
+        """Store a batch; invalid items are kept as dead letters, valid ones all go in.
+
+        An item whose ``data`` is already an ``Event`` is not validated again
+        (the CSV importer validates whole rows itself); ``dead_letters`` are
+        input the caller rejected, kept in the same transaction as the batch.
+        """
         result = IngestResult()
         events, dead = self._validate(items, result)
         now = self.clock()
         with session_scope(self.engine) as session:
-            keep_dead_letters(session=session, rows=dead, now=now, source=source)
+            keep_dead_letters(session=session, rows=[*dead, *dead_letters], now=now, source=source)
             if events:
                 self._store(session, events, source, now, alert, result)
         if result.alert_ids and self.on_alerts is not None:
@@ -101,7 +113,7 @@ class Ingestor:
         seen: set[str] = set()
         for item in items:
             try:
-                event = parse_event(item.data)
+                event = item.data if isinstance(item.data, Event) else parse_event(item.data)
             except ValueError as exc:
                 raw_id = item.data.get("id") if isinstance(item.data, dict) else None
                 event_id = str(raw_id)[:200] if raw_id is not None else None

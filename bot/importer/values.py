@@ -1,0 +1,223 @@
+"""Values in a mapping: ``{Column}`` templates and ``{column|template|value, ...}`` specs.
+
+A spec is checked when the mapping is loaded (so a typo is reported before
+anything is imported) and compiled against the CSV header into a small
+function of the row, so the per-row work is a few list look-ups.
+
+A template whose placeholder cell is missing (empty or a ``null_values``
+entry) yields *missing*, not a half-filled string: ``"{Lead Number}@x.example"``
+on a row without a lead number gives no email, and the row is reported,
+instead of inventing ``"@x.example"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+REPEAT_COUNTER = "n"
+"""``{n}``: the number (1, 2, ...) of an event produced by ``repeat``."""
+
+TYPES = ("int", "float", "str", "bool")
+SPEC_KEYS = {"column", "template", "value", "map", "default", "type"}
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_TRUE = {"yes", "y", "true", "t", "1"}
+_FALSE = {"no", "n", "false", "f", "0"}
+
+Cells = list[str | None]
+Getter = Callable[[Cells, int], Any]
+
+
+class SpecError(ValueError):
+    """A malformed value in the mapping file (the message names the problem)."""
+
+
+class RowError(ValueError):
+    """A value that cannot be converted on one row; ``field`` is the event field."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Template:
+    """Literal text and column placeholders, in order (placeholders as ``(name,)``)."""
+
+    parts: tuple[str | tuple[str], ...]
+
+    @property
+    def columns(self) -> set[str]:
+        return {p[0] for p in self.parts if isinstance(p, tuple) and p[0] != REPEAT_COUNTER}
+
+    @property
+    def uses_counter(self) -> bool:
+        return any(isinstance(p, tuple) and p[0] == REPEAT_COUNTER for p in self.parts)
+
+
+def parse_template(text: str) -> Template:
+    """Split ``"xed-{Prospect ID}-created"``; ``{{`` and ``}}`` are literal braces."""
+    parts: list[str | tuple[str]] = []
+    literal = ""
+    position = 0
+    for match in _PLACEHOLDER.finditer(text):
+        literal += text[position : match.start()]
+        position = match.end()
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            literal += token[0]
+        elif match.group(1) is None:
+            raise SpecError(f"unbalanced {token!r} in {text!r} (write {token * 2} for a brace)")
+        else:
+            name = match.group(1).strip()
+            if not name:
+                raise SpecError(f"empty placeholder {{}} in {text!r}")
+            if literal:
+                parts.append(literal)
+                literal = ""
+            parts.append((name,))
+    literal += text[position:]
+    if literal:
+        parts.append(literal)
+    return Template(tuple(parts))
+
+
+@dataclass(frozen=True)
+class ValueSpec:
+    """Where a value comes from and how it is cleaned."""
+
+    template: Template | None = None
+    constant: Any = None
+    mapping: Mapping[str, Any] | None = None
+    default: Any = None
+    type: str | None = None
+
+    @property
+    def columns(self) -> set[str]:
+        return self.template.columns if self.template else set()
+
+    @property
+    def uses_counter(self) -> bool:
+        return self.template.uses_counter if self.template else False
+
+    def bind(self, index: Mapping[str, int], field: str) -> Getter:
+        """Compile against the header: ``getter(cells, n)`` returns the value or None."""
+        render = _renderer(self.template, index) if self.template else None
+        constant, mapping, default, kind = self.constant, self.mapping, self.default, self.type
+
+        def getter(cells: Cells, n: int) -> Any:
+            value = render(cells, n) if render is not None else constant
+            if mapping is not None and value is not None:
+                value = mapping.get(_key(value), value)
+            if value is None:
+                value = default
+            if kind is not None and value is not None:
+                value = convert(value, kind, field)
+            return value
+
+        return getter
+
+
+def parse_spec(raw: Any) -> ValueSpec:
+    """A string is a template; a dict names its source and cleaning; anything else a constant."""
+    if isinstance(raw, str):
+        return ValueSpec(template=parse_template(raw))
+    if not isinstance(raw, dict):
+        return ValueSpec(constant=raw)
+    unknown = set(raw) - SPEC_KEYS
+    if unknown:
+        raise SpecError(f"unknown key {sorted(unknown)[0]!r} (use {', '.join(sorted(SPEC_KEYS))})")
+    sources = [key for key in ("column", "template", "value") if key in raw]
+    if len(sources) != 1:
+        raise SpecError("give exactly one of column, template or value")
+    template = None
+    if "column" in raw:
+        if not isinstance(raw["column"], str) or not raw["column"].strip():
+            raise SpecError("column must be a column name")
+        template = Template(((raw["column"].strip(),),))
+    elif "template" in raw:
+        if not isinstance(raw["template"], str):
+            raise SpecError("template must be a string")
+        template = parse_template(raw["template"])
+    mapping = raw.get("map")
+    if mapping is not None and not isinstance(mapping, dict):
+        raise SpecError("map must be a dictionary {from: to}")
+    kind = raw.get("type")
+    if kind is not None and kind not in TYPES:
+        raise SpecError(f"type must be one of {', '.join(TYPES)}, not {kind!r}")
+    return ValueSpec(
+        template=template,
+        constant=raw.get("value"),
+        mapping={_key(k): v for k, v in mapping.items()} if mapping else None,
+        default=raw.get("default"),
+        type=kind,
+    )
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _renderer(template: Template, index: Mapping[str, int]) -> Callable[[Cells, int], Any]:
+    parts = [
+        (None, -1 if p[0] == REPEAT_COUNTER else index[p[0]]) if isinstance(p, tuple) else (p, 0)
+        for p in template.parts
+    ]
+    if len(parts) == 1 and parts[0][0] is None and parts[0][1] >= 0:
+        position = parts[0][1]
+        return lambda cells, n: cells[position]
+
+    def render(cells: Cells, n: int) -> str | None:
+        out = []
+        for literal, position in parts:
+            if literal is not None:
+                out.append(literal)
+                continue
+            cell = str(n) if position < 0 else cells[position]
+            if cell is None:
+                return None
+            out.append(cell)
+        return "".join(out)
+
+    return render
+
+
+def convert(value: Any, kind: str, field: str) -> Any:
+    """Convert to int, float, str or bool; raises RowError naming the field."""
+    if kind == "str":
+        return value if isinstance(value, str) else _key(value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().casefold()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise RowError(field, f"{value!r} is not a yes/no value")
+    if isinstance(value, bool):
+        raise RowError(field, f"{value!r} is not a number")
+    if kind == "int" and isinstance(value, int):
+        return value
+    if kind == "int" and isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+        return int(value)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RowError(field, f"{value!r} is not a number") from None
+    if not math.isfinite(number):
+        raise RowError(field, f"{value!r} is not a finite number")
+    if kind == "float":
+        return number
+    if not number.is_integer():
+        raise RowError(field, f"{value!r} is not a whole number")
+    return int(number)
+
+
+def unknown_columns(names: Collection[str], header: Collection[str]) -> list[str]:
+    """The names (in order given) that are not columns of the header."""
+    return [name for name in names if name not in header]
