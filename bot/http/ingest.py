@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from bot.http.signature import check
-from bot.ingest import Ingestor, Item, NoRuleSetError
+from bot.ingest import Ingestor, IngestResult, Item, NoRuleSetError
+from bot.logs import redact
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,28 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
+def _log_batch(result: IngestResult, *, events: int, started: float) -> None:
+    """One line per batch: counts and timing, and the first reason if any were refused.
+
+    Reasons can quote the sender's input (an attribute key, say), so they are
+    redacted here rather than trusting the handler's filter.
+    """
+    fields: dict[str, object] = {
+        "source": "webhook",
+        "events": events,
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": len(result.rejected),
+        "alerts": len(result.alert_ids),
+        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+    }
+    if result.rejected:
+        first = result.rejected[0]
+        fields["first_rejected"] = first.position
+        fields["first_error"] = redact(first.error)[:300]
+    log.info("ingest batch", extra=fields)
+
+
 def ingest_endpoint(ingestor: Ingestor, secret: str | None) -> Any:
     """Build the Starlette endpoint bound to an ingestor and the shared secret."""
 
@@ -79,16 +102,19 @@ def ingest_endpoint(ingestor: Ingestor, secret: str | None) -> Any:
             now=time.time(),
         )
         if problem:
-            log.warning("ingest refused: %s", problem)
+            log.warning("ingest refused", extra={"status": 401, "reason": problem})
             return _error(401, problem)
         try:
             items = parse_body(body)
         except ValueError as exc:
+            log.warning("ingest refused", extra={"status": 400, "reason": redact(str(exc))})
             return _error(400, str(exc))
+        started = time.perf_counter()
         try:
             result = await run_in_threadpool(ingestor.ingest, items, source="webhook")
         except NoRuleSetError as exc:
             return _error(503, str(exc))
+        _log_batch(result, events=len(items), started=started)
         return JSONResponse(
             {
                 "accepted": result.accepted,

@@ -8,10 +8,12 @@ ts stand in for one, which Slack keeps across retries.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from bot.ingest import Item
+from bot.logs import redact
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -44,8 +46,25 @@ def ingest_metadata_event(services: Services) -> Callable[..., None]:
         item = to_item(event)
         if item is None:
             return
+        started = time.perf_counter()
         result = services.ingestor.ingest([item], source="slack")
-        for rejection in result.rejected:
-            log.warning("metadata event rejected at %s: %s", rejection.position, rejection.error)
+        fields: dict[str, object] = {
+            "source": "slack",
+            "event_type": (event.get("metadata") or {}).get("event_type"),
+            "channel": event.get("channel_id"),
+            "message_ts": event.get("message_ts"),
+            "accepted": result.accepted,
+            "duplicates": result.duplicates,
+            "rejected": len(result.rejected),
+            "alerts": len(result.alert_ids),
+            "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+        }
+        if result.rejected:  # one item per event: its reason, which may quote the input
+            fields["error"] = redact(result.rejected[0].error)[:300]
+        log.log(
+            logging.WARNING if result.rejected else logging.INFO,
+            "metadata event rejected" if result.rejected else "metadata event ingested",
+            extra=fields,
+        )
 
     return handle
