@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from bot.http.health import health_endpoint
 from bot.http.ingest import BodyTooLarge, ingest_endpoint, read_limited
+from bot.http.metrics import metrics_endpoint
 from bot.services import Services
 
 
@@ -29,15 +30,22 @@ def slack_endpoint(bolt: App) -> object:
     return endpoint
 
 
-def create_http_app(services: Services, bolt: App) -> Starlette:
-    """All routes of ``leadscore serve``."""
+def create_http_app(services: Services, bolt: App, *, slack_events: bool = True) -> Starlette:
+    """All routes of ``leadscore serve``.
+
+    In Socket Mode Slack's requests arrive over the socket and the Bolt app
+    does not verify signatures, so ``/slack/events`` is not mounted at all.
+    """
     routes = [
-        Route("/slack/events", slack_endpoint(bolt), methods=["POST"]),  # type: ignore[arg-type]
         Route(
             "/ingest",
             ingest_endpoint(services.ingestor, services.settings.ingest_secret),
             methods=["POST"],
         ),
         Route("/healthz", health_endpoint(services.engine), methods=["GET"]),
+        Route("/metrics", metrics_endpoint(services.engine), methods=["GET"]),
     ]
+    if slack_events:
+        endpoint = slack_endpoint(bolt)
+        routes.append(Route("/slack/events", endpoint, methods=["POST"]))  # type: ignore[arg-type]
     return Starlette(routes=routes)

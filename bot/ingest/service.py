@@ -22,6 +22,7 @@ from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
 from bot.ingest.profile import merge_profile, profile_of
 from bot.ingest.rulebook import ActiveRules, RuleBook
+from bot.metrics import record_ingest
 from scoring.evaluate import ActivityRecord
 from scoring.events import Event, parse_event
 from scoring.routing import route
@@ -101,6 +102,7 @@ class Ingestor:
             keep_dead_letters(session=session, rows=[*dead, *dead_letters], now=now, source=source)
             if events:
                 self._store(session, events, source, now, alert, result)
+        record_ingest(source, result, also_rejected=len(dead_letters))
         if result.alert_ids and self.on_alerts is not None:
             self.on_alerts(result.alert_ids)
         return result
