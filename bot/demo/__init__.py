@@ -1,0 +1,1 @@
+"""``leadscore demo``: the real app end to end against the local Slack emulator."""
