@@ -28,18 +28,8 @@ _WIDTH = 0.38
 def _bars(axes: Axes, bands: Sequence[BandStats], offset: float, colour: str, label: str) -> None:
     xs = [i + offset for i in range(len(bands))]
     heights = [band.conversion or 0.0 for band in bands]
-    low = [
-        (band.conversion - band.ci_low)
-        if band.conversion is not None and band.ci_low is not None
-        else 0.0
-        for band in bands
-    ]
-    high = [
-        (band.ci_high - band.conversion)
-        if band.conversion is not None and band.ci_high is not None
-        else 0.0
-        for band in bands
-    ]
+    low = [max(0.0, (band.conversion or 0.0) - (band.ci_low or 0.0)) for band in bands]
+    high = [max(0.0, (band.ci_high or 0.0) - (band.conversion or 0.0)) for band in bands]
     axes.bar(
         xs,
         heights,

@@ -41,6 +41,10 @@ def _upload_chart(services: Services, run: Calibration, channel: str, ts: str, p
     """The chart in the summary's thread; a failure is logged, the summary stands."""
     try:
         png = calibration_chart(backtest(run))
+    except Exception:  # a chart bug must not undo a digest already posted
+        log.exception("digest %s: the chart could not be drawn", period)
+        return
+    try:
         services.client.files_upload_v2(
             channel=channel,
             thread_ts=ts,

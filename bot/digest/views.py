@@ -125,7 +125,7 @@ def _thin(run: Calibration, title: str) -> list[dict[str, Any]]:
         f"{band.closed} closed, {band.won} won"
         for i, band in reversed(list(enumerate(report.bands)))
     ]
-    return [*_header(run, title), _section("\n".join(lines)), _footer(run)]
+    return [*_header(run, title), _section("\n".join(lines)), _context(f"Rule set v{run.version}")]
 
 
 def _footer(run: Calibration) -> dict[str, Any]:
