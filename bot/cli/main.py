@@ -6,7 +6,9 @@ import click
 
 from bot.cli.calibrate import calibrate
 from bot.cli.db import db_group
+from bot.cli.demo import demo
 from bot.cli.importing import import_command
+from bot.cli.jobs import decay, jobs
 from bot.cli.leads import score, top
 from bot.cli.rules import rules_group
 from bot.cli.serve import serve
@@ -24,6 +26,9 @@ cli.add_command(top)
 cli.add_command(db_group)
 cli.add_command(calibrate)
 cli.add_command(import_command)
+cli.add_command(decay)
+cli.add_command(jobs)
+cli.add_command(demo)
 
 
 def main() -> None:
