@@ -40,20 +40,15 @@ def manager_status(services: Services) -> list[str]:
 
 def _alert_lines(session: Session) -> list[str]:
     try:
-        from bot.alerts.sender import failed_alerts_summary
+        from bot.alerts import failed_alerts_summary
     except ImportError:
         return ["_Alert delivery status is not available yet._"]
-    return [
-        f"• {clip(escape(str(line)), 500)}" for line in _as_lines(failed_alerts_summary(session))
-    ]
-
-
-def _as_lines(summary: Any) -> list[Any]:
-    if summary is None:
-        return []
-    if isinstance(summary, (list, tuple)):
-        return list(summary)
-    return [line for line in str(summary).splitlines() if line.strip()]
+    summary: Any = failed_alerts_summary(session)
+    described = summary.describe() if hasattr(summary, "describe") else summary
+    if not described:
+        return ["• Every hot-lead alert reached Slack."]
+    text = "\n".join(map(str, described)) if isinstance(described, list) else str(described)
+    return [clip(line, 500) for line in text.splitlines() if line.strip()]
 
 
 def _job_lines(session: Session, now: datetime) -> list[str]:

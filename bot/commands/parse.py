@@ -22,7 +22,8 @@ MAX_QUERY_CHARS = 120
 
 BandFilter = Literal["hot", "warm", "all"]
 _BANDS: tuple[BandFilter, ...] = ("hot", "warm", "all")
-_LINK = re.compile(r"<(?:mailto:|https?://)?([^<>|]*)(?:\|([^<>]*))?>")
+_LINK = re.compile(r"<(?:mailto:|https?://)([^<>|]*)(?:\|([^<>]*))?>")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
 _INT = re.compile(r"^[+-]?\d+$")
 
 
@@ -92,7 +93,7 @@ def parse_command(text: str | None) -> Command:
         return RulesQuery() if not args else _not_understood(cleaned)
     if keyword == "calibrate":
         return _calibrate(args) or _not_understood(cleaned)
-    if len(words) == 1 and "@" in cleaned:
+    if _EMAIL.match(cleaned):
         return LeadQuery(email=cleaned.lower())
     if _looks_like_company(cleaned):
         return CompanyQuery(name=cleaned)
