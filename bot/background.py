@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
+from bot.alerts.sender import OutboxSender
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -23,7 +24,7 @@ class Worker(Protocol):
 
 def make_workers(services: Services) -> list[Worker]:
     """The workers a serving process runs."""
-    return []
+    return [OutboxSender(services)]
 
 
 def start_workers(workers: list[Worker]) -> None:

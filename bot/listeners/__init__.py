@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import commands, events, home
+from bot.listeners import actions, commands, events, home
 from bot.listeners import digest as digest_listeners
 from bot.services import Services
 
@@ -15,3 +15,4 @@ def register_all(app: App, services: Services) -> None:
     commands.register(app, services)
     home.register(app, services)
     digest_listeners.register(app, services)
+    actions.register(app, services)

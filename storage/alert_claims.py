@@ -1,0 +1,92 @@
+"""What SDRs do with a posted alert: claim it, dismiss it, snooze it; and escalation.
+
+Every change is one conditional UPDATE whose WHERE says what must still be
+true (nobody claimed it yet, not escalated yet...), so two clicks or two
+replicas racing on the same alert cannot both win: the loser sees zero rows
+changed and can tell the user what happened instead.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session
+
+from storage.dialect import is_postgres_session
+from storage.models import Alert
+
+ALERTS = Alert.__table__  # type: ignore[attr-defined]
+_OPEN = (ALERTS.c.claimed_by.is_(None), ALERTS.c.dismissed_at.is_(None))
+
+
+def _changed(session: Session, statement: object) -> bool:
+    return bool(session.execute(statement).rowcount)  # type: ignore[call-overload,attr-defined]
+
+
+def claim_alert(*, session: Session, alert_id: int, user_id: str, now: datetime) -> bool:
+    """Make ``user_id`` the owner; False when someone claimed or dismissed it first."""
+    statement = (
+        update(ALERTS)
+        .where(ALERTS.c.id == alert_id, *_OPEN)
+        .values(claimed_by=user_id, claimed_at=now)
+    )
+    return _changed(session, statement)
+
+
+def dismiss_alert(
+    *, session: Session, alert_id: int, user_id: str, reason: str, now: datetime
+) -> bool:
+    """Record "not a fit" (calibration feedback); the claimer or anyone before a claim may."""
+    statement = (
+        update(ALERTS)
+        .where(
+            ALERTS.c.id == alert_id,
+            ALERTS.c.dismissed_at.is_(None),
+            or_(ALERTS.c.claimed_by.is_(None), ALERTS.c.claimed_by == user_id),
+        )
+        .values(dismissed_by=user_id, dismissed_reason=reason[:200], dismissed_at=now)
+    )
+    return _changed(session, statement)
+
+
+def snooze_alert(*, session: Session, alert_id: int, user_id: str, until: datetime) -> bool:
+    """Hold escalation until ``until``; only an open (unclaimed, not dismissed) alert."""
+    statement = (
+        update(ALERTS)
+        .where(ALERTS.c.id == alert_id, *_OPEN)
+        .values(snoozed_by=user_id, snoozed_until=until)
+    )
+    return _changed(session, statement)
+
+
+def take_overdue(
+    *, session: Session, now: datetime, sent_before: datetime, limit: int = 100
+) -> list[Alert]:
+    """Mark open alerts posted before ``sent_before`` as escalated, and return them.
+
+    Setting ``escalated_at`` in the same UPDATE that checks it is still empty
+    is what makes "one escalation per alert" hold across replicas.
+    """
+    overdue = (
+        ALERTS.c.status == "sent",
+        ALERTS.c.escalated_at.is_(None),
+        ALERTS.c.sent_at <= sent_before,
+        or_(ALERTS.c.snoozed_until.is_(None), ALERTS.c.snoozed_until <= now),
+        *_OPEN,
+    )
+    pick = select(ALERTS.c.id).where(*overdue).order_by(ALERTS.c.sent_at).limit(limit)
+    if is_postgres_session(session):
+        pick = pick.with_for_update(skip_locked=True)
+    statement = (
+        update(ALERTS)
+        .where(ALERTS.c.id.in_(pick.scalar_subquery()), *overdue)
+        .values(escalated_at=now)
+        .returning(*ALERTS.c)
+    )
+    return [Alert(**row._mapping) for row in session.execute(statement)]
+
+
+def release_escalation(*, session: Session, alert_id: int) -> None:
+    """Undo a taken escalation whose reply could not be posted, so a later sweep retries."""
+    session.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(escalated_at=None))
