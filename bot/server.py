@@ -26,7 +26,7 @@ class Server:
 def create_server(services: Services, *, socket_mode: bool = False, workers: bool = True) -> Server:
     """Everything ``leadscore serve`` runs; workers start with the HTTP app's lifespan."""
     bolt = build(services, socket_mode=socket_mode)
-    http = create_http_app(services, bolt)
+    http = create_http_app(services, bolt, slack_events=not socket_mode)
     running = make_workers(services) if workers else []
 
     @contextlib.asynccontextmanager
