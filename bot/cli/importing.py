@@ -87,7 +87,8 @@ def _report(file: Path, summary: ImportSummary, alert: bool) -> None:
     if summary.rows_without_events:
         console.print(f"{summary.rows_without_events:,} rows produced no event (their `when`).")
     if alert:
-        console.print(f"{summary.alerts:,} hot-lead alerts queued.")
+        plural = "" if summary.alerts == 1 else "s"
+        console.print(f"{summary.alerts:,} hot-lead alert{plural} queued.")
     if not summary.bad_rows:
         return
     console.print("Rejected rows:")

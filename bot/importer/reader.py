@@ -18,7 +18,19 @@ from typing import BinaryIO
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read as CSV (missing, wrong encoding, broken quoting)."""
+    """The file cannot be read as CSV (missing, empty, broken)."""
+
+
+def undecodable(cells: list[str]) -> str | None:
+    """The first cell holding bytes the file's encoding could not decode, if any."""
+    if "".join(cells).isascii():
+        return None
+    for cell in cells:
+        try:
+            cell.encode("utf-8")
+        except UnicodeEncodeError:
+            return cell
+    return None
 
 
 class CsvSource:
@@ -32,7 +44,12 @@ class CsvSource:
             self._binary: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by close())
         except OSError as exc:
             raise UnreadableFile(f"cannot read {path}: {exc.strerror or exc}") from None
-        self._text = io.TextIOWrapper(self._binary, encoding=encoding, newline="")
+        # Undecodable bytes are kept as lone surrogates so that the row they
+        # are on is reported with its line (strict decoding fails a whole
+        # 8 KiB block at once); ``undecodable`` finds them.
+        self._text = io.TextIOWrapper(
+            self._binary, encoding=encoding, errors="surrogateescape", newline=""
+        )
         self._reader = csv.reader(self._text, delimiter=delimiter)
         self._line = 0
         first = next(self._records(), None)
@@ -61,11 +78,6 @@ class CsvSource:
                 row = next(reader)
             except StopIteration:
                 return
-            except UnicodeDecodeError as exc:
-                raise UnreadableFile(
-                    f"line {start}: not {self.encoding} text ({exc.reason}); "
-                    "set `encoding:` in the mapping"
-                ) from None
             except csv.Error as exc:
                 raise UnreadableFile(f"line {start}: broken CSV: {exc}") from None
             self._line = reader.line_num

@@ -13,6 +13,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from bot.importer.mapping import EventTemplate, Mapping, MappingError
+from bot.importer.reader import undecodable
 from bot.importer.values import Cells, Getter, RowError, convert
 from scoring.events import Event, parse_event
 
@@ -40,6 +41,7 @@ class RowMapper:
     def __init__(self, mapping: Mapping, header: Sequence[str]) -> None:
         self.header = [name.strip() for name in header]
         self.nulls = mapping.null_values
+        self.encoding = mapping.encoding
         index: dict[str, int] = {}
         for position, name in enumerate(self.header):
             index.setdefault(name, position)
@@ -62,6 +64,12 @@ class RowMapper:
         """The row's events, all valid; raises RowRejected for the first problem."""
         if len(row) != len(self.header):
             raise RowRejected(f"row has {len(row)} fields, the header has {len(self.header)}")
+        bad = undecodable(row)
+        if bad is not None:
+            raise RowRejected(
+                f"{bad.encode('utf-8', 'surrogateescape')!r} is not {self.encoding} text; "
+                "set `encoding:` in the mapping"
+            )
         cells = self.clean(row)
         out: list[Event] = []
         for bound in self.templates:

@@ -144,7 +144,7 @@ def _reject(
         {
             "event_id": exc.event_id,
             "position": f"line {line}",
-            "payload": json.dumps(cells, ensure_ascii=False),
+            "payload": _json(cells),
             "error": exc.reason,
         }
     )
@@ -163,3 +163,13 @@ def _flush(
     summary.accepted += result.accepted
     summary.duplicates += result.duplicates
     summary.alerts += len(result.alert_ids)
+
+
+def _json(cells: dict[str, Any]) -> str:
+    text = json.dumps(cells, ensure_ascii=False)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:  # undecodable bytes: escape them
+            return json.dumps(cells)
+    return text
