@@ -11,6 +11,7 @@ import logging
 from typing import Protocol
 
 from bot.alerts.sender import OutboxSender
+from bot.scheduler import SchedulerWorker
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ class Worker(Protocol):
 
 def make_workers(services: Services) -> list[Worker]:
     """The workers a serving process runs."""
-    return [OutboxSender(services)]
+    return [OutboxSender(services), SchedulerWorker(services)]
 
 
 def start_workers(workers: list[Worker]) -> None:

@@ -45,10 +45,12 @@ def claim_run(
     """
     until = now + lease
     inserted = session.execute(
-        _insert(session).on_conflict_do_nothing(index_elements=["job", "period"]),
-        [{"job": job, "period": period, "holder": holder, "started_at": now, "lease_until": until}],
-    ).rowcount
-    if inserted == 1:
+        _insert(session)
+        .on_conflict_do_nothing(index_elements=["job", "period"])
+        .returning(RUNS.c.id),
+        {"job": job, "period": period, "holder": holder, "started_at": now, "lease_until": until},
+    ).first()
+    if inserted is not None:
         return Claim(job, period, holder, until)
     taken = session.execute(
         update(RUNS)
@@ -100,7 +102,7 @@ def record_run(
         index_elements=["job", "period"],
         set_={key: statement.excluded[key] for key in values if key not in ("job", "period")},
     )
-    session.execute(statement, [values])
+    session.execute(statement, values)
 
 
 def find_run(*, session: Session, job: str, period: str) -> JobRun | None:

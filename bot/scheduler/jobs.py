@@ -1,0 +1,142 @@
+"""The scheduled jobs, as plain functions of the services and the instant.
+
+The worker calls them with ``services.clock()``; tests call them directly
+under freezegun; ``leadscore decay`` calls ``decay_now``. Decay and digest
+run once per period across replicas (a lease row each); the outbox and SLA
+sweeps need no lease because each alert is claimed and escalated atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from bot.scheduler.optional import optional_function
+from bot.scheduler.periods import decay_period, digest_due_at, digest_period
+from bot.scheduler.runs import RunResult, record_sweep, run_once
+from bot.services import Services
+from scoring.rule_set import RuleSet
+from storage.decay import DecayStats, decay_leads, lead_id_bounds
+from storage.engine import is_postgres, session_scope
+from storage.jobs import find_run, ran_before
+
+log = logging.getLogger(__name__)
+
+DECAY, DIGEST, OUTBOX_SWEEP, SLA_SWEEP = "decay", "digest", "outbox-sweep", "sla-sweep"
+LEASE = timedelta(minutes=15)
+DECAY_CHUNK = 50_000
+"""Leads per decay transaction: short enough that ingest never waits long for a row."""
+LOCK_RETRIES = 5
+
+
+def decay_now(services: Services, at: datetime) -> DecayStats:
+    """Decay every lead to its score at ``at`` (idempotent; no lease, no record)."""
+    with session_scope(services.engine) as session:
+        rule_set = services.rulebook.active(session).rule_set
+        bounds = lead_id_bounds(session=session)
+    total = DecayStats()
+    if bounds is None:
+        return total
+    for start in range(bounds[0] - 1, bounds[1], DECAY_CHUNK):
+        ids = (start, min(start + DECAY_CHUNK, bounds[1]))
+        total += _decay_range(services, rule_set, at, ids)
+    return total
+
+
+def _decay_range(
+    services: Services, rule_set: RuleSet, at: datetime, ids: tuple[int, int]
+) -> DecayStats:
+    """One chunk; on PostgreSQL it gives way to ingest instead of deadlocking with it.
+
+    Ingest locks its leads in email order, the UPDATE in table order. With a
+    short lock timeout the decay chunk is the one that backs off and retries.
+    """
+    for attempt in range(1, LOCK_RETRIES + 1):
+        try:
+            with session_scope(services.engine) as session:
+                if is_postgres(services.engine):
+                    session.execute(text("SET LOCAL lock_timeout = '500ms'"))
+                return decay_leads(session=session, rule_set=rule_set, at=at, ids=ids)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != "55P03" or attempt == LOCK_RETRIES:
+                raise
+            log.info("decay of leads %s..%s waited for ingest; retrying", *ids)
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")
+
+
+def decay_job(services: Services, now: datetime) -> RunResult:
+    """Today's decay (local day), once across replicas."""
+    period = decay_period(now, services.settings.zone)
+
+    def body() -> str:
+        stats = decay_now(services, now)
+        return f"ok: {stats.decayed} leads decayed, {stats.cooled} cooled"
+
+    return run_once(services, job=DECAY, period=period, now=now, lease=LEASE, body=body)
+
+
+def digest_job(services: Services, now: datetime) -> RunResult:
+    """The digest of the ISO week of the latest scheduled digest time, once."""
+    period = digest_period(digest_due_at(now, services.settings), services.settings.zone)
+    post = optional_function("bot.digest.post", "post_weekly_digest")
+    if post is None:
+        return RunResult(DIGEST, period, ran=False, outcome="skipped: digest not installed")
+
+    def body() -> str:
+        report_id = post(services, period=period, now=now)
+        if report_id is None:
+            return "ok: not posted (LEADSCORE_DIGEST_CHANNEL is not set)"
+        return f"ok: report {report_id}"
+
+    return run_once(services, job=DIGEST, period=period, now=now, lease=LEASE, body=body)
+
+
+def catch_up(services: Services, now: datetime) -> list[RunResult]:
+    """Run what is due and not done: today's decay, and a digest missed while down.
+
+    Called at start-up and every few minutes, so a failed or crashed run is
+    tried again. A digest counts as missed only if the app had run before its
+    time (or tried it): a fresh install does not post last Monday's digest.
+    """
+    settings = services.settings
+    due = digest_due_at(now, settings)
+    week = digest_period(due, settings.zone)
+    with session_scope(services.engine) as session:
+        decay_run = find_run(session=session, job=DECAY, period=decay_period(now, settings.zone))
+        digest_run = find_run(session=session, job=DIGEST, period=week)
+        was_up = digest_run is not None or ran_before(session=session, when=due)
+    results = []
+    if decay_run is None or decay_run.finished_at is None:
+        results.append(decay_job(services, now))
+    if was_up and (digest_run is None or digest_run.finished_at is None):
+        results.append(digest_job(services, now))
+    return results
+
+
+def outbox_sweep(services: Services, now: datetime) -> str | None:
+    """Send alerts that are due (a backstop for the sender woken by ingest)."""
+    return _sweep(services, now, OUTBOX_SWEEP, "bot.alerts.sender", "deliver_due")
+
+
+def sla_sweep(services: Services, now: datetime) -> str | None:
+    """Escalate hot-lead alerts left unclaimed past the SLA."""
+    return _sweep(services, now, SLA_SWEEP, "bot.alerts.sla", "escalate_overdue")
+
+
+def _sweep(services: Services, now: datetime, job: str, module: str, name: str) -> str | None:
+    function = optional_function(module, name)
+    if function is None:
+        return None
+    try:
+        result = function(services)
+        outcome = "ok" if result is None else f"ok: {result}"
+    except Exception as exc:
+        log.exception("%s failed", job)
+        outcome = f"failed: {type(exc).__name__}: {exc}"
+    record_sweep(services, job=job, started_at=now, outcome=outcome)
+    return outcome

@@ -1,0 +1,99 @@
+"""Running a job body once per period under a lease, and recording how it went.
+
+The claim is committed before the body runs, so a second replica firing the
+same job sees it and skips. A body that raises gives the period back
+(unfinished, lease ended) with the error as its outcome, so the next check
+tries again; a holder that dies mid-run leaves a lease that expires.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.services import Services
+from storage.engine import session_scope
+from storage.jobs import claim_run, finish_run, record_run, release_run
+
+log = logging.getLogger(__name__)
+
+_HOLDER_KEY = "scheduler.holder"
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What happened when a job was due: ``ran`` is False when another holder had it."""
+
+    job: str
+    period: str
+    ran: bool
+    outcome: str | None = None
+    taken_over: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.ran and (self.outcome or "").startswith("failed")
+
+
+def holder_of(services: Services) -> str:
+    """This scheduler's name in lease rows: host, process and a per-services token."""
+    holder = services.extras.get(_HOLDER_KEY)
+    if holder is None:
+        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        services.extras[_HOLDER_KEY] = holder
+    return str(holder)
+
+
+def run_once(
+    services: Services,
+    *,
+    job: str,
+    period: str,
+    now: datetime,
+    lease: timedelta,
+    body: Callable[[], str],
+) -> RunResult:
+    """Run ``body`` unless this (job, period) is done or being done elsewhere."""
+    holder = holder_of(services)
+    with session_scope(services.engine) as session:
+        claim = claim_run(
+            session=session, job=job, period=period, holder=holder, now=now, lease=lease
+        )
+    if claim is None:
+        log.debug("%s %s: done or held by another replica, skipped", job, period)
+        return RunResult(job, period, ran=False)
+    if claim.taken_over:
+        log.warning("%s %s: lease of a crashed holder expired, taking over", job, period)
+    try:
+        outcome = body()
+    except Exception as exc:
+        log.exception("%s %s failed; it will be tried again", job, period)
+        outcome = f"failed: {type(exc).__name__}: {exc}"
+        with session_scope(services.engine) as session:
+            release_run(session=session, claim=claim, now=services.clock(), outcome=outcome)
+        return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
+    with session_scope(services.engine) as session:
+        kept = finish_run(session=session, claim=claim, now=services.clock(), outcome=outcome)
+    if not kept:
+        log.warning("%s %s: the lease expired before the run finished", job, period)
+    log.info("%s %s: %s", job, period, outcome)
+    return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
+
+
+def record_sweep(services: Services, *, job: str, started_at: datetime, outcome: str) -> None:
+    """Keep the latest run of a lease-free sweep, for ``leadscore jobs``."""
+    with session_scope(services.engine) as session:
+        record_run(
+            session=session,
+            job=job,
+            period="latest",
+            holder=holder_of(services),
+            started_at=started_at,
+            finished_at=services.clock(),
+            outcome=outcome,
+        )
