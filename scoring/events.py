@@ -127,11 +127,58 @@ def describe_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "contains a NUL character (\\u0000), which cannot be stored"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "contains an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid text"
+    return None
+
+
+def unstorable(event: Event) -> str | None:
+    """Why a validated event cannot be stored as sent, naming the field; None if it can.
+
+    JSON lets a sender write ``\\u0000``, a lone ``\\ud800`` or ``1e999``
+    (infinity); PostgreSQL refuses the first in text, neither database can
+    encode the second, and JSON columns cannot hold the third. Refusing such
+    an event here turns what was a 500 for the whole batch into one
+    rejection that says which field to fix.
+    """
+    parts = {
+        name: dict(part) for name in ("lead", "activity", "deal") if (part := getattr(event, name))
+    }
+    stack: list[tuple[str, Any]] = [("", {"id": event.id, **parts})]
+    while stack:
+        path, value = stack.pop()
+        problem: str | None = None
+        if isinstance(value, str):
+            problem = _text_problem(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            problem = "is not a finite number"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                key_problem = _text_problem(str(key))
+                if key_problem:
+                    return f"{path or 'event'}: a key {key_problem}"
+                stack.append((f"{path}.{str(key)[:40]}" if path else str(key)[:40], item))
+        elif isinstance(value, list):
+            stack.extend((f"{path}[{i}]", item) for i, item in enumerate(value))
+        if problem:
+            return f"{path or 'event'}: {problem}"
+    return None
+
+
 def parse_event(data: Any) -> Event:
     """Validate one raw event; raises ``ValueError`` with a readable message."""
     if not isinstance(data, dict):
         raise ValueError(f"event must be a JSON object, not {type(data).__name__}")
     try:
-        return Event.model_validate(data)
+        event = Event.model_validate(data)
     except ValidationError as exc:
         raise ValueError(describe_error(exc)) from None
+    problem = unstorable(event)
+    if problem:
+        raise ValueError(problem)
+    return event

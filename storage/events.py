@@ -30,6 +30,26 @@ def claim_event_ids(*, session: Session, rows: Sequence[dict[str, Any]]) -> set[
     return {row[0] for row in result}
 
 
+def storable(text: str) -> str:
+    """Text both databases accept: NUL and unpaired surrogates written out as escapes.
+
+    Rejected input is kept whatever it contains, so the dead letter itself
+    must never fail to store (PostgreSQL refuses NUL in text; neither
+    database can encode a lone surrogate).
+    """
+    if "\x00" in text:
+        text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _optional(text: Any) -> str | None:
+    return None if text is None else storable(str(text))
+
+
 def keep_dead_letters(
     *, session: Session, rows: Sequence[dict[str, Any]], now: datetime, source: str
 ) -> None:
@@ -42,10 +62,10 @@ def keep_dead_letters(
             {
                 "received_at": now,
                 "source": source,
-                "event_id": row.get("event_id"),
-                "position": row.get("position"),
-                "payload": str(row.get("payload", ""))[:MAX_PAYLOAD],
-                "error": row["error"],
+                "event_id": _optional(row.get("event_id")),
+                "position": _optional(row.get("position")),
+                "payload": storable(str(row.get("payload", ""))[:MAX_PAYLOAD]),
+                "error": storable(str(row["error"])),
             }
             for row in rows
         ],

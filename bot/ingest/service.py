@@ -29,7 +29,7 @@ from scoring.routing import route
 from storage.activities import history, insert_activities
 from storage.alerts import create_alert, take_turn
 from storage.engine import session_scope
-from storage.events import claim_event_ids, keep_dead_letters
+from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
 from storage.pipeline import entries_for
 
@@ -118,7 +118,7 @@ class Ingestor:
                 event = item.data if isinstance(item.data, Event) else parse_event(item.data)
             except ValueError as exc:
                 raw_id = item.data.get("id") if isinstance(item.data, dict) else None
-                event_id = str(raw_id)[:200] if raw_id is not None else None
+                event_id = storable(str(raw_id)[:200]) if raw_id is not None else None
                 result.rejected.append(Rejection(item.index, item.position, event_id, str(exc)))
                 dead.append(
                     {
