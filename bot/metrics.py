@@ -18,6 +18,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import col
 
 from storage.models import Alert
 
@@ -93,7 +94,7 @@ def record_job_run(job: str, outcome: str) -> None:
 
 def pending_alerts(engine: Engine) -> int:
     """How many alerts wait in the outbox (one COUNT on the outbox's status index)."""
-    query = select(func.count()).select_from(Alert).where(Alert.status == "pending")
+    query = select(func.count()).select_from(Alert).where(col(Alert.status) == "pending")
     with engine.connect() as connection:
         return int(connection.execute(query).scalar_one())
 

@@ -6,6 +6,7 @@ import io
 import logging
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -33,7 +34,7 @@ def root_logging() -> Iterator[None]:
     root.setLevel(level)
 
 
-def _metadata_event(event_type: str, payload: dict[str, object], ts: str) -> dict[str, object]:
+def _metadata_event(event_type: str, payload: dict[str, Any], ts: str) -> dict[str, object]:
     return {
         "type": "message_metadata_posted",
         "app_id": "A0CRM",
@@ -60,7 +61,7 @@ def test_a_day_of_ingest_logs_counts_and_timings_but_no_emails(
     sqlite_services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    careless_key = {"attributes": {"bo@beta.io": {"nested": True}}}
+    careless_key: dict[str, Any] = {"attributes": {"bo@beta.io": {"nested": True}}}
     events = [
         lead_created("ana@acme.io", title="VP Sales", company_size=250),
         activity("ana@acme.io", "demo_request"),
