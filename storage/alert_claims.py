@@ -65,8 +65,9 @@ def take_overdue(
 ) -> list[Alert]:
     """Mark open alerts posted before ``sent_before`` as escalated, and return them.
 
-    Setting ``escalated_at`` in the same UPDATE that checks it is still empty
-    is what makes "one escalation per alert" hold across replicas.
+    The rows are locked when picked (``SKIP LOCKED`` lets another replica move
+    on) and the UPDATE re-checks ``escalated_at`` is still empty: "one
+    escalation per alert" holds across replicas.
     """
     overdue = (
         ALERTS.c.status == "sent",
@@ -78,9 +79,12 @@ def take_overdue(
     pick = select(ALERTS.c.id).where(*overdue).order_by(ALERTS.c.sent_at).limit(limit)
     if is_postgres_session(session):
         pick = pick.with_for_update(skip_locked=True)
+    ids = list(session.execute(pick).scalars())
+    if not ids:
+        return []
     statement = (
         update(ALERTS)
-        .where(ALERTS.c.id.in_(pick.scalar_subquery()), *overdue)
+        .where(ALERTS.c.id.in_(ids), *overdue)
         .values(escalated_at=now)
         .returning(*ALERTS.c)
     )

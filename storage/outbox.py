@@ -1,11 +1,12 @@
 """Delivering queued alerts: claiming due rows, and recording how each attempt ended.
 
 A row is claimed by moving its ``next_attempt_at`` a lease into the future in
-the same UPDATE that checks it is due, so two replicas (or the sender thread
-and the scheduler's sweep) can never hold the same alert at once; a process
-that dies mid-attempt simply lets the lease run out. ``attempts`` is counted
-at the claim, so ``attempts > 1`` means an earlier attempt may have reached
-Slack.
+the transaction that found it due, with the row locked (``FOR UPDATE SKIP
+LOCKED`` on PostgreSQL; SQLite's ``BEGIN IMMEDIATE`` serialises writers), so two
+replicas (or the sender thread and the scheduler's sweep) never hold the same
+alert at once; a process that dies mid-attempt simply lets the lease run out.
+``attempts`` is counted at the claim, so ``attempts > 1`` means an earlier
+attempt may have reached Slack.
 """
 
 from __future__ import annotations
@@ -30,11 +31,15 @@ def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int =
     pick = pick.limit(limit)
     if is_postgres_session(session):
         pick = pick.with_for_update(skip_locked=True)
-    # The due conditions are repeated on the UPDATE itself: a replica that waited
-    # for the row lock re-checks them against the committed row and skips it.
+    ids = list(session.execute(pick).scalars())
+    if not ids:
+        return []
+    # A separate SELECT, not ``IN (subquery)``: PostgreSQL may re-run a locking
+    # subquery per row and so claim more than ``limit``. The due conditions are
+    # repeated on the UPDATE as a guard.
     statement = (
         update(ALERTS)
-        .where(ALERTS.c.id.in_(pick.scalar_subquery()), *due)
+        .where(ALERTS.c.id.in_(ids), *due)
         .values(attempts=ALERTS.c.attempts + 1, next_attempt_at=now + lease)
         .returning(*ALERTS.c)
     )
