@@ -9,8 +9,9 @@ changed and can tell the user what happened instead.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlmodel import Session
 
 from storage.dialect import is_postgres_session
@@ -20,8 +21,10 @@ ALERTS = Alert.__table__  # type: ignore[attr-defined]
 _OPEN = (ALERTS.c.claimed_by.is_(None), ALERTS.c.dismissed_at.is_(None))
 
 
-def _changed(session: Session, statement: object) -> bool:
-    return bool(session.execute(statement).rowcount)  # type: ignore[call-overload,attr-defined]
+def _changed(session: Session, statement: Update) -> bool:
+    """True when the conditional UPDATE changed a row (the click won)."""
+    result: CursorResult[Any] = session.execute(statement)  # type: ignore[assignment]
+    return bool(result.rowcount)
 
 
 def claim_alert(*, session: Session, alert_id: int, user_id: str, now: datetime) -> bool:
