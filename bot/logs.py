@@ -84,6 +84,8 @@ class LogfmtFormatter(logging.Formatter):
 
 
 _INSTALLED = "_leadscore_handler"
+QUIET = ("apscheduler",)
+"""Libraries whose INFO lines repeat on every run of a minutely job; our runs log their own."""
 
 
 def configure_logging(level: int = logging.INFO, *, stream: IO[str] | None = None) -> None:
@@ -100,3 +102,5 @@ def configure_logging(level: int = logging.INFO, *, stream: IO[str] | None = Non
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))

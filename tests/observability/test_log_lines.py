@@ -27,11 +27,12 @@ TOKEN = re.compile(r"x(?:ox[a-z]|app)-\w")
 @pytest.fixture
 def root_logging() -> Iterator[None]:
     """configure_logging changes the root logger; put it back for the other tests."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    root, quiet = logging.getLogger(), logging.getLogger("apscheduler")
+    handlers, level, quiet_level = list(root.handlers), root.level, quiet.level
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    quiet.setLevel(quiet_level)
 
 
 def _metadata_event(event_type: str, payload: dict[str, Any], ts: str) -> dict[str, object]:
@@ -136,3 +137,14 @@ def test_configure_logging_twice_keeps_one_handler(root_logging: None) -> None:
     logging.getLogger("bot.twice").warning("once")
     assert first.getvalue() == ""
     assert second.getvalue().count("msg=once") == 1
+
+
+def test_the_schedulers_per_run_chatter_stays_out_but_its_warnings_do_not(
+    root_logging: None,
+) -> None:
+    out = io.StringIO()
+    configure_logging(stream=out)
+    logging.getLogger("apscheduler.executors.default").info("Running job x")
+    logging.getLogger("apscheduler.scheduler").warning("Run time of job x was missed")
+    assert "Running job" not in out.getvalue()
+    assert "was missed" in out.getvalue()

@@ -34,11 +34,12 @@ def clean_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Non
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("LEADSCORE_DATABASE_URL", f"sqlite:///{tmp_path / 'serve.db'}")
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
+    root, quiet = logging.getLogger(), logging.getLogger("apscheduler")
+    handlers, level, quiet_level = list(root.handlers), root.level, quiet.level
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    quiet.setLevel(quiet_level)
 
 
 def _serve(*args: str, **env: str) -> Result:
