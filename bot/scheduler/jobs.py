@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
@@ -120,23 +121,34 @@ def catch_up(services: Services, now: datetime) -> list[RunResult]:
 
 def outbox_sweep(services: Services, now: datetime) -> str | None:
     """Send alerts that are due (a backstop for the sender woken by ingest)."""
-    return _sweep(services, now, OUTBOX_SWEEP, "bot.alerts.sender", "deliver_due")
+    return _sweep(services, now, OUTBOX_SWEEP, "bot.alerts", "deliver_due")
 
 
 def sla_sweep(services: Services, now: datetime) -> str | None:
     """Escalate hot-lead alerts left unclaimed past the SLA."""
-    return _sweep(services, now, SLA_SWEEP, "bot.alerts.sla", "escalate_overdue")
+    return _sweep(services, now, SLA_SWEEP, "bot.alerts", "escalate_overdue")
 
 
 def _sweep(services: Services, now: datetime, job: str, module: str, name: str) -> str | None:
     function = optional_function(module, name)
     if function is None:
         return None
+    started = time.monotonic()
     try:
-        result = function(services)
-        outcome = "ok" if result is None else f"ok: {result}"
+        outcome = _describe(function(services))
     except Exception as exc:
         log.exception("%s failed", job)
         outcome = f"failed: {type(exc).__name__}: {exc}"
-    record_sweep(services, job=job, started_at=now, outcome=outcome)
+    finished = now + timedelta(seconds=time.monotonic() - started)
+    record_sweep(services, job=job, started_at=now, finished_at=finished, outcome=outcome)
     return outcome
+
+
+def _describe(result: object) -> str:
+    """A sweep's return value as a short outcome: ``ok: sent=1 failed=0`` or ``ok: 2``."""
+    if result is None:
+        return "ok"
+    if is_dataclass(result):
+        parts = " ".join(f"{f.name}={getattr(result, f.name)}" for f in fields(result))
+        return f"ok: {parts}"
+    return f"ok: {result}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -69,23 +70,30 @@ def run_once(
         return RunResult(job, period, ran=False)
     if claim.taken_over:
         log.warning("%s %s: lease of a crashed holder expired, taking over", job, period)
+    started = time.monotonic()
+
+    def finished_at() -> datetime:  # on the caller's clock, which tests freeze
+        return now + timedelta(seconds=time.monotonic() - started)
+
     try:
         outcome = body()
     except Exception as exc:
         log.exception("%s %s failed; it will be tried again", job, period)
         outcome = f"failed: {type(exc).__name__}: {exc}"
         with session_scope(services.engine) as session:
-            release_run(session=session, claim=claim, now=services.clock(), outcome=outcome)
+            release_run(session=session, claim=claim, now=now, outcome=outcome)
         return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
     with session_scope(services.engine) as session:
-        kept = finish_run(session=session, claim=claim, now=services.clock(), outcome=outcome)
+        kept = finish_run(session=session, claim=claim, now=finished_at(), outcome=outcome)
     if not kept:
         log.warning("%s %s: the lease expired before the run finished", job, period)
     log.info("%s %s: %s", job, period, outcome)
     return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
 
 
-def record_sweep(services: Services, *, job: str, started_at: datetime, outcome: str) -> None:
+def record_sweep(
+    services: Services, *, job: str, started_at: datetime, finished_at: datetime, outcome: str
+) -> None:
     """Keep the latest run of a lease-free sweep, for ``leadscore jobs``."""
     with session_scope(services.engine) as session:
         record_run(
@@ -94,6 +102,6 @@ def record_sweep(services: Services, *, job: str, started_at: datetime, outcome:
             period="latest",
             holder=holder_of(services),
             started_at=started_at,
-            finished_at=services.clock(),
+            finished_at=finished_at,
             outcome=outcome,
         )
