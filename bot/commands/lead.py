@@ -7,10 +7,9 @@ a dead end.
 
 from __future__ import annotations
 
-import difflib
-
 from sqlmodel import Session
 
+from bot.commands.suggest import closest
 from bot.scorecard import ScoreCard, build_score_card
 from bot.services import Services
 from bot.views.message import Message
@@ -75,12 +74,12 @@ def company_answer(services: Services, name: str) -> Message:
 def close_companies(session: Session, name: str, *, n: int = 5) -> list[str]:
     """Company names that look like ``name`` (same first letter, difflib ratio 0.6+)."""
     key = name.strip().casefold()
-    return difflib.get_close_matches(key, company_names(session=session, prefix=key), n=n)
+    return closest(key, company_names(session=session, prefix=key), n=n)
 
 
 def _email_not_found(session: Session, email: str) -> Message:
     near = emails_near(session=session, email=email)
-    emails = difflib.get_close_matches(email, near, n=3, cutoff=0.75)
+    emails = closest(email, near, n=3, cutoff=0.75)
     domain = email.partition("@")[2].split(".")[0]
     companies = close_companies(session, domain, n=3) if domain else []
     return not_found_message(email, kind="lead", suggestions=emails, companies=companies)
