@@ -1,0 +1,206 @@
+"""How fast events get in: webhook batches, single-event requests, CSV import, and its memory.
+
+Run from the repository root: ``python -m benchmarks.ingest [--rows 1000000]``.
+
+Targets on the 2-core reference machine with SQLite: >= 10,000 events/s in
+signed batches of 500, >= 1,000 single-event requests/s (a few concurrent
+clients), >= 30,000 CSV rows/s, and a peak RSS <= 250 MB importing 1,000,000
+rows. Each figure is printed beside a raw SQLite baseline measured in the same
+run on the same machine (plain ``sqlite3`` inserting the same rows with
+``executemany``, or one transaction per event), so a slow run on a busy
+machine can be told from a slow ingest path.
+
+The server runs in a subprocess (``leadscore serve``'s uvicorn settings) so
+client and server do not share the GIL; the CSV import runs in a subprocess
+too, which reports its own ``ru_maxrss``. ``--profile webhook|csv`` runs the
+ingest path in-process under cProfile instead and prints the hot spots.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.ingest_data import (
+    batch_events,
+    open_bench_services,
+    raw_csv_insert,
+    raw_event_inserts,
+    signed_body,
+    single_events,
+    write_csv,
+)
+
+BATCH = 500
+TARGETS = {"batched": 10_000, "single": 1_000, "csv": 30_000, "rss_mb": 250}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows to import")
+    parser.add_argument("--batches", type=int, default=100, help="webhook batches of 500")
+    parser.add_argument("--singles", type=int, default=4_000, help="single-event requests")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent single-event clients")
+    parser.add_argument("--only", default="webhook,single,csv", help="comma-separated parts")
+    parser.add_argument("--profile", choices=["webhook", "csv"], help="cProfile the ingest path")
+    parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--import-child", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(Path(args.serve[0]), int(args.serve[1]))
+    if args.import_child:
+        return import_child(Path(args.import_child[0]), Path(args.import_child[1]))
+    with tempfile.TemporaryDirectory(prefix="leadscore-bench-ingest-") as scratch:
+        work = Path(scratch)
+        if args.profile:
+            from benchmarks.ingest_profile import profile
+
+            return profile(args.profile, work, rows=min(args.rows, 100_000))
+        parts = set(args.only.split(","))
+        print(f"leadscore ingest benchmark ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
+        if parts & {"webhook", "single"}:
+            http_figures(work, args, parts)
+        if "csv" in parts:
+            csv_figures(work, args.rows)
+
+
+def http_figures(work: Path, args: argparse.Namespace, parts: set[str]) -> None:
+    db = work / "http.db"
+    open_bench_services(db).engine.dispose()  # schema and rules before the server starts
+    with ServerProcess(db) as url:
+        if "webhook" in parts:
+            batches = [batch_events(b, BATCH) for b in range(args.batches)]
+            bodies = [signed_body({"events": events}) for events in batches]
+            seconds = post_all(url, bodies, clients=1)
+            events = args.batches * BATCH
+            raw = raw_event_inserts(work / "raw1.db", [e for b in batches for e in b], BATCH)
+            report("webhook, batches of 500", events / seconds, "events/s", "batched", raw)
+        if "single" in parts:
+            events = single_events(args.singles)
+            bodies = [signed_body(event) for event in events]
+            seconds = post_all(url, bodies, clients=args.clients)
+            raw = raw_event_inserts(work / "raw2.db", events, 1)
+            label = f"webhook, single events ({args.clients} clients)"
+            report(label, args.singles / seconds, "requests/s", "single", raw)
+
+
+def csv_figures(work: Path, rows: int) -> None:
+    path = work / "leads.csv"
+    started = time.perf_counter()
+    write_csv(path, rows)
+    print(f"  (wrote {rows:,} CSV rows, {path.stat().st_size / 1e6:.0f} MB, "
+          f"in {time.perf_counter() - started:.0f} s)")  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.ingest", "--import-child", str(path),
+         str(work / "csv.db")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if child.returncode != 0:
+        raise SystemExit(f"import failed:\n{child.stderr[-3000:]}")
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    raw = raw_csv_insert(path, work / "raw3.db")
+    report(f"CSV import, {rows:,} rows", rows / result["seconds"], "rows/s", "csv", raw)
+    rss = result["maxrss_kb"] / 1024
+    verdict = "ok" if rss <= TARGETS["rss_mb"] else "OVER TARGET"
+    print(f"{'peak RSS of the import':<44} {rss:>10,.0f} MB  target <= {TARGETS['rss_mb']} MB "
+          f"[{verdict}]; {result['accepted']:,} events in {result['seconds']:.1f} s")  # fmt: skip
+
+
+def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float]) -> None:
+    goal = TARGETS[target]
+    verdict = "ok" if rate >= goal else "BELOW TARGET"
+    print(f"{label:<44} {rate:>10,.0f} {unit:<10} target >= {goal:,} [{verdict}]")
+    for name, value in raw.items():
+        print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s")
+
+
+def post_all(url: str, bodies: list[tuple[bytes, dict[str, str]]], *, clients: int) -> float:
+    """POST every body (split across ``clients`` keep-alive connections); seconds taken."""
+    failures: list[str] = []
+
+    def worker(share: list[tuple[bytes, dict[str, str]]]) -> None:
+        with httpx.Client(timeout=60) as client:
+            for body, headers in share:
+                response = client.post(f"{url}/ingest", content=body, headers=headers)
+                if response.status_code != 200 or response.json()["rejected"]:
+                    failures.append(response.text[:300])
+
+    shares = [bodies[i::clients] for i in range(clients)]
+    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if failures:
+        raise SystemExit(f"{len(failures)} requests failed, e.g. {failures[0]}")
+    return elapsed
+
+
+class ServerProcess:
+    """``leadscore serve``'s HTTP app in a subprocess on a free port."""
+
+    def __init__(self, db: Path) -> None:
+        from tests.support.servers import free_port
+
+        self.port = free_port()
+        self.db = db
+
+    def __enter__(self) -> str:
+        command = [sys.executable, "-m", "benchmarks.ingest", "--serve", str(self.db),
+                   str(self.port)]  # fmt: skip
+        self.process = subprocess.Popen(command)
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    return url
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.process.kill()
+        raise SystemExit("the benchmark server did not start")
+
+    def __exit__(self, *exc: Any) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def serve(db: Path, port: int) -> None:
+    import uvicorn
+
+    from bot.server import create_server
+
+    services = open_bench_services(db)
+    app = create_server(services, workers=False).http
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def import_child(csv_path: Path, db: Path) -> None:
+    import resource
+
+    from bot.importer import import_csv
+
+    services = open_bench_services(db)
+    started = time.perf_counter()
+    summary = import_csv(csv_path, ingestor=services.ingestor)
+    seconds = time.perf_counter() - started
+    if summary.rejected_rows:
+        raise SystemExit(f"{summary.rejected_rows} rows rejected: {summary.bad_rows[:3]}")
+    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"seconds": seconds, "maxrss_kb": maxrss, "accepted": summary.accepted}))
+
+
+if __name__ == "__main__":
+    main()
