@@ -35,7 +35,14 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    """Writers take the lock up front; readers (``read_scope``) never wait for it."""
+    if conn.get_execution_options().get(READ_ONLY):
+        conn.exec_driver_sql("BEGIN")
+    else:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+READ_ONLY = "leadscore_read_only"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -56,6 +63,16 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+@contextmanager
+def read_scope(engine: Engine) -> Iterator[Session]:
+    """A read-only transaction: on SQLite it does not queue behind the ingest writer.
+
+    WAL gives it a consistent snapshot while a batch is being written.
+    """
+    with Session(engine.execution_options(**{READ_ONLY: True}), expire_on_commit=False) as session:
+        yield session  # closing ends the transaction and keeps loaded objects usable
 
 
 @contextmanager

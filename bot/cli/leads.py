@@ -7,7 +7,7 @@ from rich.table import Table
 
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
 from bot.scorecard import ScoreCard, build_score_card
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.lookup import current_alert, lead_by_email, top_leads
 from storage.models import Lead
 
@@ -19,7 +19,7 @@ from storage.models import Lead
 def score(email: str, as_json: bool) -> None:
     """Show a lead's score, its fit/behaviour split and each rule's contribution."""
     services = services_for_command()
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         lead = lead_by_email(session=session, email=email)
         if lead is None:
             raise BadInput(f"no lead with email {email.strip().lower()}")
@@ -62,7 +62,7 @@ def _print_card(card: ScoreCard) -> None:
 def top(n: int, as_json: bool) -> None:
     """Rank the N highest-scoring leads."""
     services = services_for_command()
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         leads = top_leads(session=session, limit=n)
     if as_json:
         print_json({"leads": [_lead_json(lead) for lead in leads]})

@@ -14,7 +14,7 @@ from bot.views import format as fmt
 from bot.views.help import help_message
 from bot.views.limits import clip, escape
 from bot.views.message import Message
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.lookup import last_job_runs
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def manager_status(services: Services) -> list[str]:
     """Lines on alert delivery and scheduled jobs; a failure here never hides the help."""
     now = services.clock()
     try:
-        with session_scope(services.engine) as session:
+        with read_scope(services.engine) as session:
             return [*_alert_lines(session), *_job_lines(session, now)]
     except Exception:
         log.exception("manager status failed")

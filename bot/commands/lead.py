@@ -17,7 +17,7 @@ from bot.views.not_found import not_found_message
 from bot.views.ranking import company_message
 from bot.views.score_card import score_card_message
 from scoring.rule_set import Decay
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.lookup import (
     company_names,
     current_alert,
@@ -33,7 +33,7 @@ COMPANY_ROWS = 50
 
 def load_card(services: Services, email: str) -> tuple[ScoreCard, Decay] | None:
     """The lead's score card as of now, with the decay settings that explain it."""
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         lead = lead_by_email(session=session, email=email)
         if lead is None:
             return None
@@ -50,7 +50,7 @@ def _card(services: Services, session: Session, lead: Lead) -> tuple[ScoreCard, 
 
 
 def lead_answer(services: Services, email: str) -> Message:
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         lead = lead_by_email(session=session, email=email)
         if lead is None:
             return _email_not_found(session, email)
@@ -59,7 +59,7 @@ def lead_answer(services: Services, email: str) -> Message:
 
 
 def company_answer(services: Services, name: str) -> Message:
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         leads, total = leads_of_company(session=session, company=name, limit=COMPANY_ROWS)
         if total == 0:
             close = close_companies(session, name)

@@ -10,7 +10,7 @@ from bot.commands.parse import TopQuery
 from bot.services import Services
 from bot.views.message import Message
 from bot.views.ranking import ranking_message
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.lookup import latest_alerts, top_leads
 
 EMPTY = {
@@ -21,7 +21,7 @@ EMPTY = {
 
 
 def top_answer(services: Services, query: TopQuery) -> Message:
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         thresholds = services.rulebook.active(session).rule_set.thresholds
         low, below = {
             "hot": (thresholds.hot, None),

@@ -6,12 +6,12 @@ from bot.ingest.rulebook import NoRuleSetError
 from bot.services import Services
 from bot.views.message import Message
 from bot.views.rules import rules_message
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.rule_sets import active_version
 
 
 def rules_answer(services: Services) -> Message:
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         row = active_version(session=session)
         if row is None:
             raise NoRuleSetError("no rule set applied yet")

@@ -31,7 +31,7 @@ from bot.server import create_server
 from bot.services import Services
 from bot.slack_emulator import SlackEmulator
 from scoring.rule_file import bundled_rules_text
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.lookup import top_leads
 
 ALERT_CHANNELS = ("C0EMEA", "C0AMER", "C0SDR")
@@ -161,7 +161,7 @@ def decay_with_time_travel(context: DemoContext) -> None:
 
 
 def _ranking(services: Services) -> list[tuple[str, float, str]]:
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         return [(lead.email, lead.score, lead.band) for lead in top_leads(session=session, limit=6)]
 
 

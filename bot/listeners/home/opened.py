@@ -12,7 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.ingest.rulebook import NoRuleSetError
 from bot.services import Services
 from bot.views.home import home_view
-from storage.engine import session_scope
+from storage.engine import read_scope
 from storage.home import claimed_leads, unclaimed_hot_leads
 from storage.rule_sets import active_version
 
@@ -21,7 +21,7 @@ log = logging.getLogger(__name__)
 
 def home_for(services: Services, user_id: str) -> dict[str, Any]:
     """The Home view for ``user_id`` as of now."""
-    with session_scope(services.engine) as session:
+    with read_scope(services.engine) as session:
         version = active_version(session=session)
         claimed = claimed_leads(session=session, user_id=user_id)
         try:
