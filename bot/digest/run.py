@@ -15,7 +15,7 @@ from bot.services import Services
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, suggested_rule_set
 from scoring.rule_file import rule_set_to_yaml
 from scoring.rule_set import RuleSet
-from storage.calibration import closed_deal_rows, lead_emails, store_report
+from storage.calibration import closed_deals, lead_emails, store_report
 from storage.engine import session_scope
 
 MIN_DEALS = 30
@@ -65,8 +65,7 @@ def run_calibration(
     end = now or services.clock()
     with session_scope(services.engine) as session:
         active = services.rulebook.active(session)
-        rows = closed_deal_rows(session=session, start=end - timedelta(days=days), end=end)
-        deals = [ClosedDeal(str(r.lead_id), r.score, r.won, r.rule_hits) for r in rows]
+        deals = closed_deals(session=session, start=end - timedelta(days=days), end=end)
         report = calibrate(
             deals,
             active.rule_set,

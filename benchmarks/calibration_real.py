@@ -1,0 +1,293 @@
+"""Calibration on real data, and how long ``calibration_report`` takes on 100,000 deals.
+
+Run from the repository root: ``python -m benchmarks.calibration_real``.
+
+1. X Education (``../shared/data/x-education-leads/Leads.csv``, 9,240 leads):
+   imported through ``leadscore import`` with ``examples/mappings/x-education.yml``
+   under ``examples/rules/x-education.yml``, then calibrated. AUC on the same
+   ~30% held-out leads (the report's own hash split) for: the bundled rules,
+   the suggested rules, and scikit-learn logistic regression and gradient
+   boosting trained on the other ~70%, on two feature sets:
+   - *rule indicators*: which rules fired at entry (exactly what the
+     suggestion sees, so this measures how well the points are weighted);
+   - *mapped columns*: the pre-contact columns the mapping imports, one-hot and
+     numeric (what a model could do with the same data and no rule design).
+   Plus hot/cold and top/bottom-fifth conversion ratios, current vs suggested.
+2. ``calibration_report`` end to end (Core select, JSON decode, statistics) on
+   100,000 closed deals stored in SQLite and, when reachable, PostgreSQL.
+
+scikit-learn is used here only (the ``bench`` extra); leadscore never needs it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import create_engine, insert, select, text
+
+from bot.digest.backtest import backtest
+from bot.digest.report import calibration_report
+from bot.digest.run import Calibration, run_calibration
+from bot.importer import import_rows, load_mapping, open_import
+from bot.rules_admin import apply_rules
+from bot.runtime import open_services
+from bot.services import Services
+from bot.settings import Settings
+from scoring.calibration import auc, in_training
+from scoring.rule_file import parse_rule_set
+from storage.models import Lead, PipelineEntry
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "x-education-leads" / "Leads.csv"
+RULES = ROOT / "examples" / "rules" / "x-education.yml"
+MAPPING = ROOT / "examples" / "mappings" / "x-education.yml"
+NOW = datetime(2024, 3, 1, tzinfo=UTC)
+"""After the mapping's dates (outcomes on 2024-01-03); a 90-day window reaches them."""
+
+DEALS = 100_000
+TARGET_SECONDS = 3.0
+PG_URL = os.environ.get(
+    "LEADSCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+CATEGORICAL = [
+    "Lead Origin",
+    "Lead Source",
+    "Do Not Email",
+    "Do Not Call",
+    "Country",
+    "Specialization",
+    "What is your current occupation",
+    "How did you hear about X Education",
+    "City",
+    "Search",
+    "Magazine",
+    "Newspaper Article",
+    "X Education Forums",
+    "Newspaper",
+    "Digital Advertisement",
+    "Through Recommendations",
+    "A free copy of Mastering The Interview",
+]
+NUMERIC = ["TotalVisits", "Total Time Spent on Website", "Page Views Per Visit"]
+
+
+def services_for(url: str) -> Services:
+    settings = Settings(_env_file=None, database_url=url)  # type: ignore[call-arg]
+    services = open_services(settings, clock=lambda: NOW)
+    apply_rules(services, text=RULES.read_text(encoding="utf-8"), applied_by="benchmark")
+    return services
+
+
+def import_x_education(services: Services) -> None:
+    with open_import(DATA, load_mapping(MAPPING)) as (source, mapper):
+        summary = import_rows(source, mapper, ingestor=services.ingestor)
+    assert summary.rejected_rows == 0, summary.bad_rows[:3]
+
+
+def lead_ids(services: Services) -> dict[str, str]:
+    """Lead Number -> lead key (the id calibration splits on)."""
+    with services.engine.connect() as connection:
+        rows = connection.execute(select(Lead.id, Lead.email))  # type: ignore[call-overload]
+        return {email.split("@")[0]: str(lead_id) for lead_id, email in rows}
+
+
+def column_features(keys: dict[str, str]) -> tuple[list[str], list[dict[str, Any]], np.ndarray]:
+    """The mapped pre-contact columns per lead, straight from the CSV (sklearn side only)."""
+    order, rows, won = [], [], []
+    with DATA.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            features: dict[str, Any] = {}
+            for name in CATEGORICAL:
+                value = row[name].strip()
+                value = value.lower() if name == "Lead Source" else value
+                features[f"{name}={value or 'missing'}"] = 1.0
+                if value in ("", "Select"):
+                    features[f"{name}=missing"] = 1.0
+            for name in NUMERIC:
+                value = row[name].strip()
+                features[name] = float(value) if value else 0.0
+                features[f"{name} missing"] = 0.0 if value else 1.0
+            order.append(keys[row["Lead Number"]])
+            rows.append(features)
+            won.append(row["Converted"] == "1")
+    return order, rows, np.array(won)
+
+
+def rule_features(run: Calibration) -> tuple[list[str], list[dict[str, Any]], np.ndarray]:
+    keys = [deal.lead_key for deal in run.deals]
+    rows = [{name: 1.0 for name, v in deal.rule_hits.items() if v} for deal in run.deals]
+    return keys, rows, np.array([deal.won for deal in run.deals])
+
+
+def sklearn_aucs(keys: list[str], rows: list[dict[str, Any]], won: np.ndarray) -> dict[str, float]:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.feature_extraction import DictVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    train = np.array([in_training(key) for key in keys])
+    matrix = DictVectorizer(sparse=False).fit_transform(rows)
+    models = {
+        "logistic regression": make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)),
+        "gradient boosting": HistGradientBoostingClassifier(random_state=0),
+    }
+    found = {}
+    for name, model in models.items():
+        model.fit(matrix[train], won[train])
+        found[name] = float(auc(model.predict_proba(matrix[~train])[:, 1], won[~train]) or 0)
+    return found
+
+
+def ratio(high: float | None, low: float | None) -> str:
+    if high is None or low is None or low == 0:
+        return "n/a"
+    return f"{high / low:.1f}x"
+
+
+def x_education() -> None:
+    if not DATA.is_file():
+        print(f"X Education data not found at {DATA}: skipped")
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        services = services_for(f"sqlite:///{folder}/x.db")
+        started = time.perf_counter()
+        import_x_education(services)
+        imported = time.perf_counter() - started
+        run = run_calibration(services, days=90, now=NOW)
+        keys = lead_ids(services)
+        services.engine.dispose()
+    report = run.report
+    test = backtest(run)
+    print(f"X Education: {report.closed} closed, {report.won} won, imported in {imported:.1f}s")
+    print(f"  held-out deals: {report.holdout_closed}")
+    print(f"  AUC bundled x-education rules : {report.auc.current:.3f}")
+    print(f"  AUC suggested rules           : {report.auc.suggested:.3f}")
+    for label, features in (
+        ("rule indicators", rule_features(run)),
+        ("mapped columns", column_features(keys)),
+    ):
+        for model, value in sklearn_aucs(*features).items():
+            print(f"  AUC {model:<20} on {label:<15}: {value:.3f}")
+    current, suggested = test.current, test.suggested
+    for name, bands in (
+        ("all deals, current rules", report.bands),
+        ("held out, current rules", current.bands),
+        ("held out, suggested rules", suggested.bands),
+    ):
+        print(f"  hot/cold, {name:<26}: {ratio(bands[2].conversion, bands[0].conversion)}")
+    for name, described in (("current", current), ("suggested", suggested)):
+        top, bottom = described.quintiles[-1], next(q for q in described.quintiles if q.closed)
+        print(
+            f"  top/bottom fifth, held out, {name:<9}: {ratio(top.conversion, bottom.conversion)}"
+        )
+    print(
+        f"  hot threshold now {run.rule_set.thresholds.hot:g}, suggested "
+        f"{report.suggested_hot_threshold}; suggested points: "
+        + ", ".join(
+            f"{r.name} {r.points:g}->{r.suggested_points}"
+            for r in report.rules
+            if r.suggested_points is not None and r.suggested_points != r.points
+        )
+    )
+
+
+def store_deals(services: Services, count: int) -> None:
+    """``count`` closed pipeline entries with the x-education rules' hits, in bulk."""
+    rule_set = parse_rule_set(RULES.read_text(encoding="utf-8"))
+    rules = [(rule.name, rule.points) for rule in [*rule_set.fit, *rule_set.behavior]]
+    rng = random.Random(11)
+    closed_at = NOW - timedelta(days=10)
+    rows = []
+    for i in range(count):
+        hits = {name: float(points) for name, points in rules if rng.random() < 0.35}
+        score = min(max(sum(hits.values()), 0.0), 100.0)
+        won = rng.random() < 0.1 + 0.6 * score / 100
+        rows.append(
+            {
+                "lead_id": i + 1,
+                "entered_at": closed_at - timedelta(days=3),
+                "score": score,
+                "fit": score,
+                "behavior": 0.0,
+                "rule_set_version": 1,
+                "rule_hits": hits,
+                "outcome": "won" if won else "lost",
+                "closed_at": closed_at + timedelta(seconds=i),
+            }
+        )
+    with services.engine.begin() as connection:
+        for start in range(0, count, 10_000):
+            connection.execute(insert(PipelineEntry), rows[start : start + 10_000])
+
+
+def time_report(label: str, url: str) -> None:
+    services = services_for(url)
+    store_deals(services, DEALS)
+    walls, cpus = [], []
+    for _ in range(5):
+        wall, cpu = time.perf_counter(), time.process_time()
+        report, _ = calibration_report(services, days=90, now=NOW)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+    services.engine.dispose()
+    assert report.closed == DEALS
+    median = statistics.median(walls)
+    verdict = "OK" if median <= TARGET_SECONDS else "OVER TARGET"
+    print(
+        f"calibration_report, {DEALS:,} closed deals, {label}: median {median:.2f}s wall "
+        f"(best {min(walls):.2f}s), {statistics.median(cpus):.2f}s CPU in this process; "
+        f"target {TARGET_SECONDS:.0f}s: {verdict}; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
+
+
+def postgres_url() -> tuple[str, str] | None:
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:
+        return None
+    finally:
+        engine.dispose()
+    joiner = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}", schema
+
+
+def drop_schema(schema: str) -> None:
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    engine.dispose()
+
+
+def main() -> None:
+    x_education()
+    with tempfile.TemporaryDirectory() as folder:
+        time_report("SQLite", f"sqlite:///{folder}/bench.db")
+    found = postgres_url()
+    if found is None:
+        print("PostgreSQL unreachable: skipped")
+        return
+    url, schema = found
+    try:
+        time_report("PostgreSQL", url)
+    finally:
+        drop_schema(schema)
+
+
+if __name__ == "__main__":
+    main()
