@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.alerts.compose import compose_alert
 from bot.alerts.recovery import find_posted
 from bot.alerts.retry import GiveUp, next_step
+from bot.alerts.views import AlertMessage
 from bot.metrics import record_alert_failed, record_alert_sent
 from bot.services import Services
 from storage.engine import session_scope
@@ -50,23 +51,40 @@ def deliver_due(services: Services, *, limit: int = 500) -> DeliveryStats:
     """Post every alert that is due now (up to ``limit``); safe to run on every replica."""
     stats = DeliveryStats()
     while stats.handled < limit:
-        with session_scope(services.engine) as session:
-            claimed = claim_due(session=session, now=services.clock(), lease=LEASE)
-        if not claimed:
+        taken = _take_next(services)
+        if taken is None:
             break
-        deliver_one(services, claimed[0], stats)
+        deliver_one(services, *taken, stats=stats)
     return stats
 
 
-def deliver_one(services: Services, alert: Alert, stats: DeliveryStats) -> None:
+def _take_next(services: Services) -> tuple[Alert, AlertMessage | Exception] | None:
+    """Claim the next due alert and draw it, in one short transaction."""
+    now = services.clock()
+    with session_scope(services.engine) as session:
+        claimed = claim_due(session=session, now=now, lease=LEASE)
+        if not claimed:
+            return None
+        try:
+            return claimed[0], compose_alert(session, services, claimed[0], now)
+        except Exception as error:  # e.g. the lead vanished: a failed attempt, not a crash
+            return claimed[0], error
+
+
+def deliver_one(
+    services: Services, alert: Alert, message: AlertMessage | Exception, *, stats: DeliveryStats
+) -> None:
+    """One attempt at one claimed alert: find it or post it, then record the outcome."""
     assert alert.id is not None
     try:
+        if isinstance(message, Exception):
+            raise message
         ts = _already_posted(services, alert)
         if ts is not None:
             stats.recovered += 1
             log.info("alert already in Slack, not posted again", extra=_fields(alert, ts=ts))
         else:
-            ts = _post(services, alert)
+            ts = _post(services, alert, message)
             stats.sent += 1
     except Exception as error:
         record_alert_failed()
@@ -85,9 +103,7 @@ def _already_posted(services: Services, alert: Alert) -> str | None:
     )
 
 
-def _post(services: Services, alert: Alert) -> str:
-    with session_scope(services.engine) as session:
-        message = compose_alert(session, services, alert, services.clock())
+def _post(services: Services, alert: Alert, message: AlertMessage) -> str:
     response = services.client.chat_postMessage(
         channel=alert.channel,
         text=message.text,

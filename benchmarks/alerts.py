@@ -1,0 +1,223 @@
+"""How fast a hot lead reaches Slack: event sent -> ``chat.postMessage`` received (p99 <= 500 ms).
+
+Run from the repository root: ``python -m benchmarks.alerts [--leads 1000 --rate 20]``.
+
+The app runs as ``leadscore serve`` does (HTTP app, outbox sender and
+scheduler as background workers) in a subprocess, so it does not share the
+GIL with the client; the local Slack emulator runs in this process and
+stamps every request on arrival with the same monotonic clock the client
+uses. Each of ``--leads`` leads is sent as one signed ``POST /ingest`` that
+makes it hot (a VP at a 250-person company asks for a demo), at ``--rate``
+requests per second from one client. The clock runs from just before the
+request is sent (so the ingest itself is included: an upper bound on
+"accepted -> posted") to the moment the emulator receives the alert's
+``chat.postMessage``. ``--rate 0`` sends back to back, a burst.
+
+Baseline in the same run: a bare ``WebClient.chat_postMessage`` round trip
+from this process to the same emulator, which is the floor any alert pays.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from slack_sdk import WebClient
+
+from bot.http.signature import sign
+from bot.slack_emulator import SlackEmulator
+
+TARGET_P99_MS = 500.0
+SECRET = "bench-ingest-secret"
+CHANNEL = "C0BENCH"
+RULES = f"""
+name: bench
+thresholds: {{hot: 70, warm: 40}}
+decay: {{monthly_rate: 0.15, grace_days: 7}}
+fit:
+  - name: Senior title
+    when: {{field: title, contains_any: [VP, Director, Head of, Chief]}}
+    points: 20
+  - name: ICP company size
+    when: {{field: company_size, between: [200, 500]}}
+    points: 15
+behavior:
+  - name: Demo request
+    when: {{kind: demo_request}}
+    points: 50
+routing:
+  - channel: {CHANNEL}
+    assignees: [U01, U02, U03]
+sla_minutes: 15
+"""
+EMAIL = re.compile(r"\((bench\d+@[a-z0-9.]+)\)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--leads", type=int, default=1_000, help="hot leads to send")
+    parser.add_argument("--rate", type=float, default=20.0, help="requests/s (0: back to back)")
+    parser.add_argument("--serve", nargs=3, metavar=("DB", "PORT", "API"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        return serve(Path(args.serve[0]), int(args.serve[1]), args.serve[2])
+    print(f"leadscore alert latency ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
+    with SlackEmulator() as emulator, tempfile.TemporaryDirectory() as scratch:
+        baseline = bare_round_trips(emulator, args.leads)
+        emulator.reset()
+        with AppProcess(Path(scratch) / "alerts.db", emulator.api_url) as url:
+            sent = send_hot_leads(url, args.leads, args.rate)
+            emulator.wait_for("chat.postMessage", count=args.leads, timeout=120)
+        latencies = alert_latencies(emulator, sent)
+    report(latencies, baseline, args)
+    print(f"  (load average at the end: {os.getloadavg()[0]:.1f})")
+
+
+def bare_round_trips(emulator: SlackEmulator, count: int) -> list[float]:
+    """Milliseconds for plain ``chat.postMessage`` calls: what Slack costs at the least."""
+    client = WebClient(token="xoxb-bench", base_url=emulator.api_url)
+    timings = []
+    for i in range(count):
+        started = time.perf_counter()
+        client.chat_postMessage(channel=CHANNEL, text=f"baseline {i}")
+        timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def hot_event(i: int) -> dict[str, Any]:
+    return {
+        "id": f"bench-{i}",
+        "type": "activity",
+        "occurred_at": datetime.now(UTC).isoformat(),
+        "lead": {
+            "email": f"bench{i}@acme{i % 50}.example",
+            "name": f"Bench Lead {i}",
+            "title": "VP Sales",
+            "company": f"Acme {i % 50}",
+            "company_size": 250,
+        },
+        "activity": {"kind": "demo_request"},
+    }
+
+
+def send_hot_leads(url: str, count: int, rate: float) -> dict[str, float]:
+    """Email -> monotonic time just before its request was sent."""
+    sent: dict[str, float] = {}
+    interval = 1 / rate if rate > 0 else 0.0
+    start = time.monotonic()
+    with httpx.Client(timeout=30) as client:
+        for i in range(count):
+            pause = start + i * interval - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            event = hot_event(i)
+            body = json.dumps(event).encode()
+            stamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/json",
+                "X-Leadscore-Timestamp": stamp,
+                "X-Leadscore-Signature": sign(SECRET, stamp, body),
+            }
+            sent[event["lead"]["email"]] = time.monotonic()
+            response = client.post(f"{url}/ingest", content=body, headers=headers)
+            if response.status_code != 200 or response.json()["accepted"] != 1:
+                raise SystemExit(f"ingest failed: {response.status_code} {response.text[:200]}")
+    return sent
+
+
+def alert_latencies(emulator: SlackEmulator, sent: dict[str, float]) -> list[float]:
+    latencies = []
+    for call in emulator.calls_to("chat.postMessage"):
+        found = EMAIL.search(str(call.params.get("text", "")))
+        if found and found.group(1) in sent and call.answered_status == 200:
+            latencies.append((call.at - sent.pop(found.group(1))) * 1000)
+    if sent:
+        raise SystemExit(f"{len(sent)} leads never alerted, e.g. {next(iter(sent))}")
+    return latencies
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def report(latencies: list[float], baseline: list[float], args: argparse.Namespace) -> None:
+    p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    verdict = "ok" if p99 <= TARGET_P99_MS else "MISSED"
+    pace = f"{args.rate:g}/s" if args.rate > 0 else "back to back"
+    print(f"{len(latencies):,} hot leads, one request each, {pace}")
+    print(
+        f"  event sent -> chat.postMessage received: p50 {p50:7.1f} ms  "
+        f"p95 {percentile(latencies, 95):7.1f} ms  p99 {p99:7.1f} ms  "
+        f"max {max(latencies):7.1f} ms  target p99 <= {TARGET_P99_MS:.0f} ms [{verdict}]"
+    )
+    print(
+        f"  baseline bare chat.postMessage round trip: p50 {percentile(baseline, 50):7.1f} ms  "
+        f"p99 {percentile(baseline, 99):7.1f} ms  (mean {statistics.fmean(baseline):.1f} ms)"
+    )
+
+
+class AppProcess:
+    """The serving app (HTTP + workers) in a subprocess, pointed at the emulator."""
+
+    def __init__(self, db: Path, api_url: str) -> None:
+        from tests.support.servers import free_port
+
+        self.port = free_port()
+        self.command = [
+            sys.executable, "-m", "benchmarks.alerts", "--serve", str(db), str(self.port), api_url,
+        ]  # fmt: skip
+
+    def __enter__(self) -> str:
+        self.process = subprocess.Popen(self.command)
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    return url
+            except httpx.TransportError:
+                time.sleep(0.1)
+        self.process.kill()
+        raise SystemExit("the benchmark app did not start")
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def serve(db: Path, port: int, api_url: str) -> None:
+    import uvicorn
+
+    from bot.rules_admin import apply_rules
+    from bot.runtime import open_services
+    from bot.server import create_server
+    from bot.settings import Settings
+
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        slack_bot_token="xoxb-bench",
+        slack_signing_secret="bench-signing-secret",
+        slack_api_url=api_url,
+        database_url=f"sqlite:///{db}",
+        ingest_secret=SECRET,
+    )
+    services = open_services(settings)
+    apply_rules(services, text=RULES, applied_by="benchmark")
+    server = create_server(services)
+    uvicorn.run(server.http, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+if __name__ == "__main__":
+    main()
