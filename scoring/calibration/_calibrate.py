@@ -37,7 +37,7 @@ from scoring.calibration._suggest import (
 from scoring.rule_set import BehaviorRule, FitRule, RuleSet
 
 METHOD = (
-    "ridge logistic regression (IRLS, lambda=1) of won on fired rules, fitted on a "
+    "ridge logistic regression (IRLS, lambda=1) of won on rule counts at entry, fitted on a "
     "70% sha256 split of lead keys; coefficients scaled to the current total |points| "
     "(only when some rule has |z| >= 1.96); hot threshold by Youden's J; "
     "AUC and suggested spread on the 30% holdout"

@@ -57,7 +57,8 @@ def fit_logistic(
 ) -> LogisticFit | None:
     """Ridge logistic regression of ``won`` on rule indicators (intercept dropped).
 
-    ``indicators`` is deals × rules, 1.0 where the rule fired. None when the
+    ``indicators`` is deals × rules: 1.0 where the rule fired once, its count
+    where it counted more than once (see ``rule_units``). None when the
     deals were all won or all lost: the odds of winning are then unknowable.
     """
     n, k = indicators.shape

@@ -1,6 +1,7 @@
 """Suggested points and hot threshold, how they would have scored past deals, and applying them.
 
-Points: a ridge logistic regression of ``won`` on which rules fired, fitted on
+Points: a ridge logistic regression of ``won`` on how many times each rule
+counted at entry (1 for most, up to ``max_count`` for behaviour), fitted on
 the training ~70% of deals, scaled onto the current points so that the rules
 keep today's total (see ``_logistic``); nothing is suggested when no rule has
 a clear effect. A suggested rule set keeps every rule's structure (caps,
@@ -28,6 +29,20 @@ from scoring.calibration._stats import youden_threshold
 from scoring.rule_set import RuleSet, Thresholds
 
 
+def rule_units(matrix: DealMatrix, current: FloatArray) -> FloatArray:
+    """How many times each rule counted per deal: its points at entry ÷ its current points.
+
+    1 for a rule that fired once at full value, 3 for a behaviour rule that
+    counted three times, 0.8 for one decayed to 80%. The fit uses these, not
+    "fired or not", because ``rescored`` (and the stored rule set) multiply
+    the new points by the same counts: a model fitted on 0/1 would suggest
+    points meant per rule but applied per count, overweighting repeatable
+    behaviour. A rule at 0 points has no count to recover; it counts as 0/1.
+    """
+    units = np.divide(matrix.hits, current, out=np.zeros_like(matrix.hits), where=current != 0)
+    return np.where(current != 0, units, matrix.fired.astype(np.float64))
+
+
 def suggest_points(
     matrix: DealMatrix, current: FloatArray, eligible: BoolArray
 ) -> tuple[FloatArray, BoolArray]:
@@ -36,8 +51,7 @@ def suggest_points(
     if not eligible.any():
         return points, np.zeros_like(eligible)
     train = matrix.training
-    indicators = matrix.fired[train][:, eligible].astype(np.float64)
-    fit = fit_logistic(indicators, matrix.won[train])
+    fit = fit_logistic(rule_units(matrix, current)[train][:, eligible], matrix.won[train])
     converted = None if fit is None else coefficients_to_points(fit, current[eligible])
     if converted is None:
         return points, np.zeros_like(eligible)
