@@ -166,8 +166,8 @@ class Ingestor:
         result.accepted = len(new_events)
         if not new_events:
             return
-        touched = self._apply(session, new_events, leads, rules)
-        result.alert_ids.extend(self._rescore(session, touched, rules, now, alert))
+        touched, histories = self._apply(session, new_events, leads, rules)
+        result.alert_ids.extend(self._rescore(session, touched, histories, rules, now, alert))
 
     def _apply(
         self,
@@ -175,7 +175,12 @@ class Ingestor:
         events: list[Event],
         leads: dict[str, LeadState],
         rules: ActiveRules,
-    ) -> dict[int, LeadState]:
+    ) -> tuple[dict[int, LeadState], dict[int, list[ActivityRecord]]]:
+        """Store the events' effects; the touched leads and their full activity histories.
+
+        The histories are returned, never kept on ``self``: one Ingestor serves
+        every request thread, and on PostgreSQL batches really run at once.
+        """
         touched: dict[int, LeadState] = {}
         activity_rows = []
         deal_events: dict[int, list[Event]] = defaultdict(list)
@@ -197,16 +202,17 @@ class Ingestor:
             elif event.type == "deal.updated":
                 deal_events[lead.id].append(event)
         insert_activities(session=session, rows=activity_rows)
-        self._histories = history(session=session, lead_ids=touched)
+        histories = history(session=session, lead_ids=touched)
         if deal_events:
-            self._apply_deals(session, deal_events, touched, rules)
-        return touched
+            self._apply_deals(session, deal_events, touched, histories, rules)
+        return touched, histories
 
     def _apply_deals(
         self,
         session: Session,
         deal_events: dict[int, list[Event]],
         touched: dict[int, LeadState],
+        histories: dict[int, list[ActivityRecord]],
         rules: ActiveRules,
     ) -> None:
         entries = entries_for(session=session, lead_ids=deal_events)
@@ -219,7 +225,7 @@ class Ingestor:
                     deal=event.deal,
                     at=event.occurred_at,
                     entries=entries[lead_id],
-                    history=self._histories.get(lead_id, []),
+                    history=histories.get(lead_id, []),
                     rules=rules,
                 )
 
@@ -227,13 +233,14 @@ class Ingestor:
         self,
         session: Session,
         touched: dict[int, LeadState],
+        histories: dict[int, list[ActivityRecord]],
         rules: ActiveRules,
         now: datetime,
         alert: bool,
     ) -> list[int]:
         alert_ids: list[int] = []
         for lead_id, lead in touched.items():
-            records: list[ActivityRecord] = self._histories.get(lead_id, [])
+            records = histories.get(lead_id, [])
             rescore(lead, rules, records, now)
             if not alert:
                 settle_without_alert(lead, rules.rule_set)
