@@ -104,5 +104,7 @@ def _print_report(run: Calibration) -> None:
     )
     console.print(_rules_table(run))
     console.print(_rich(wording.backtest_sentence(report)))
-    console.print(_rich(wording.threshold_sentence(report, run.rule_set.thresholds.hot)))
+    console.print(
+        _rich(wording.threshold_sentence(report, run.rule_set.thresholds.hot, run.hot_shares()))
+    )
     console.print(f"[dim]method: {escape(report.method)}[/]")

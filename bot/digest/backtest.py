@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest.run import Calibration
+from bot.digest.run import Calibration, suggested_scales
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, in_training
 from scoring.rule_set import RuleSet
 
@@ -27,20 +27,11 @@ class Backtest:
     suggested_rules: RuleSet
 
 
-def _scales(report: CalibrationReport) -> dict[str, float]:
-    scales: dict[str, float] = {}
-    for rule in report.rules:
-        if rule.name in scales or rule.suggested_points is None or rule.points == 0:
-            continue
-        scales[rule.name] = rule.suggested_points / rule.points
-    return scales
-
-
 def rescored_deals(
     deals: Sequence[ClosedDeal], report: CalibrationReport, rule_set: RuleSet
 ) -> list[ClosedDeal]:
     """The deals with entry scores re-summed under the report's suggested points."""
-    scales = _scales(report)
+    scales = suggested_scales(report)
     low, high = rule_set.score_range
     rescored = []
     for deal in deals:

@@ -51,9 +51,34 @@ class Calibration:
             return False
         return self.suggested.model_dump() != self.rule_set.model_dump()
 
+    def hot_shares(self) -> tuple[float, float] | None:
+        """Share of the deals that entered as hot: now, and rescored under the suggestion."""
+        if not self.deals or not self.has_suggestion:
+            return None
+        scales = suggested_scales(self.report)
+        low, high = self.rule_set.score_range
+        hot_now = self.rule_set.thresholds.hot
+        hot_then = self.suggested.thresholds.hot
+        now = then = 0
+        for deal in self.deals:
+            now += deal.entry_score >= hot_now
+            total = sum(value * scales.get(name, 1.0) for name, value in deal.rule_hits.items())
+            then += min(max(total, low), high) >= hot_then
+        return now / len(self.deals), then / len(self.deals)
+
     def stored_json(self) -> dict[str, Any]:
         """The report as stored with a digest: the ``--json`` object plus the base version."""
         return {**self.report.to_json(), "rule_set_version": self.version}
+
+
+def suggested_scales(report: CalibrationReport) -> dict[str, float]:
+    """Rule name -> suggested ÷ current points, for the rules the report would change."""
+    scales: dict[str, float] = {}
+    for rule in report.rules:
+        if rule.name in scales or rule.suggested_points is None or rule.points == 0:
+            continue
+        scales[rule.name] = rule.suggested_points / rule.points
+    return scales
 
 
 def run_calibration(

@@ -151,7 +151,7 @@ def report_blocks(
     ]
     tail = [
         _section(wording.backtest_sentence(report)),
-        _section(wording.threshold_sentence(report, run.rule_set.thresholds.hot)),
+        _section(wording.threshold_sentence(report, run.rule_set.thresholds.hot, run.hot_shares())),
     ]
     if report_id is not None and run.has_suggestion:
         tail.append(_apply_button(report_id))

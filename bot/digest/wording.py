@@ -118,13 +118,28 @@ def backtest_sentence(report: CalibrationReport) -> str:
     return sentence
 
 
-def threshold_sentence(report: CalibrationReport, current_hot: float) -> str:
+def threshold_sentence(
+    report: CalibrationReport, current_hot: float, hot_shares: tuple[float, float] | None = None
+) -> str:
+    """The suggested hot threshold, and how many deals would have been hot under it.
+
+    The share matters as much as the cut: a threshold that separates buyers
+    best can still make most leads hot, and every hot lead pages an SDR.
+    """
     suggested = report.suggested_hot_threshold
     if suggested is None:
         return f"No hot threshold separates better than today's {points(current_hot)}; keep it."
     if suggested == current_hot:
-        return f"Suggested hot threshold: *{points(suggested)}* (unchanged)."
-    return f"Suggested hot threshold: *{points(suggested)}* (now {points(current_hot)})."
+        sentence = f"Suggested hot threshold: *{points(suggested)}* (unchanged)."
+    else:
+        sentence = f"Suggested hot threshold: *{points(suggested)}* (now {points(current_hot)})."
+    if hot_shares is not None:
+        now, then = hot_shares
+        sentence += (
+            f" With the suggested rules, *{percent(then)}* of these deals would have entered "
+            f"as hot, against {percent(now)} now: that is how many alerts to expect."
+        )
+    return sentence
 
 
 def summary_text(report: CalibrationReport, *, title: str) -> str:

@@ -30,6 +30,7 @@ def test_digest_posts_summary_chart_and_apply_button(
     assert message["text"].startswith("Weekly calibration digest 2026-W49: 200 deals closed")
     assert_within_limits(message["blocks"])
     assert "Per-rule lift" in texts(message["blocks"])
+    assert "of these deals would have entered as hot, against 0.0% now" in texts(message["blocks"])
     [apply] = buttons(message["blocks"])
     assert apply["action_id"] == "digest_apply"
     assert apply["value"] == str(report_id)
