@@ -62,10 +62,11 @@ def _reply(services: Services, escalation: Escalation) -> bool:
             channel=alert.channel, thread_ts=alert.message_ts, text=escalation.text
         )
     except Exception as error:
+        fields = {"alert": alert.alert_key, "channel": alert.channel, "error": describe(error)}
         if isinstance(error, SlackApiError) and is_permanent(error):
-            log.warning("could not escalate alert %s: %s", alert.alert_key, describe(error))
+            log.warning("escalation refused by Slack, not retried", extra=fields)
         else:
-            log.info("escalation of %s postponed: %s", alert.alert_key, describe(error))
+            log.info("escalation postponed to the next sweep", extra=fields)
             with session_scope(services.engine) as session:
                 release_escalation(session=session, alert_id=alert.id)
         return False

@@ -5,8 +5,16 @@ which kicks this worker awake, so an alert goes out as soon as its score
 change is durable. It also wakes when the earliest retry falls due and sweeps
 every few seconds anyway, for alerts other replicas queued and for SLA
 escalations. It never sleeps on Slack's behalf: a 429 only moves a row's
-``next_attempt_at``. ``deliver_due`` (also run by the scheduler every minute)
-does the posting; see ``bot.alerts.delivery`` for the exactly-once rules.
+``next_attempt_at`` to ``Retry-After``.
+
+Exactly once, even across a crash: ``deliver_due`` (also run by the scheduler
+every minute) claims a row with a lease before calling Slack, posts it with
+message metadata ``{event_type: "leadscore_alert", event_payload: {alert_key}}``
+and only then marks it sent. If the process dies between Slack's answer and
+that mark, the lease runs out and the next attempt (``attempts > 1``) first
+looks the alert up with ``conversations.history`` (``include_all_metadata``,
+from a minute before the alert was queued) and records the ts it finds
+instead of posting again. See ``bot.alerts.delivery`` and ``recovery``.
 """
 
 from __future__ import annotations

@@ -121,11 +121,8 @@ def state_blocks(alert: Alert, now: datetime) -> list[Block]:
     if alert.dismissed_at is not None or alert.claimed_by is not None:
         return [section(status or "", block_id=STATUS_BLOCK)]
     owner = f"<@{alert.assignee}>" if alert.assignee else "anyone in the channel"
-    blocks: list[Block] = [section(f"For {owner}", block_id=STATUS_BLOCK)]
-    if status:
-        blocks[0] = section(f"For {owner}\n{status}", block_id=STATUS_BLOCK)
-    blocks.append(actions_block(alert))
-    return blocks
+    lines = [f"For {owner}", *([status] if status else [])]
+    return [section("\n".join(lines), block_id=STATUS_BLOCK), actions_block(alert)]
 
 
 def status_text(alert: Alert, now: datetime) -> str | None:
@@ -135,7 +132,10 @@ def status_text(alert: Alert, now: datetime) -> str | None:
     if alert.claimed_by is not None and alert.claimed_at is not None:
         since = alert.sent_at or alert.created_at
         taken = waited(since, alert.claimed_at)
-        return f":white_check_mark: Claimed by <@{alert.claimed_by}> {taken} after the alert"
+        return (
+            f":white_check_mark: Claimed by <@{alert.claimed_by}> {taken} after the alert "
+            f"({slack_date(alert.claimed_at)})"
+        )
     if alert.snoozed_until is not None and alert.snoozed_until > now:
         return (
             f":zzz: Snoozed by <@{alert.snoozed_by}> until {slack_date(alert.snoozed_until)}: "

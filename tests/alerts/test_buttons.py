@@ -35,7 +35,8 @@ def test_claim_edits_the_alert_with_who_and_how_fast(sdr: Sdr) -> None:
     (update,) = sdr.emulator.wait_for("chat.update")
     assert update.params["ts"] == alert.message_ts
     assert update.params["channel"] == "C0EMEA"
-    assert "Claimed by <@U01> 7 min after the alert" in update.params["text"]
+    claimed_at = f"<!date^{int(sdr.clock.now.timestamp())}^"
+    assert f"Claimed by <@U01> 7 min after the alert ({claimed_at}" in update.params["text"]
     message = sdr.message(alert)
     assert "Claimed by <@U01> 7 min after the alert" in str(message["blocks"])
     assert not [b for b in message["blocks"] if b["type"] == "actions"], "buttons are gone"

@@ -120,10 +120,11 @@ def test_a_claimed_alert_says_who_and_how_fast_and_drops_its_buttons() -> None:
     alert = _alert(claimed_by="U02", claimed_at=NOW)
     message = alert_message(_card(_lead(), [], alert), alert, NOW)
     assert [b["type"] for b in message.blocks][-1] == "section"
+    when = f"<!date^{int(NOW.timestamp())}^{{date_short_pretty}} at {{time}}|Wed 25 Nov 10:00 UTC>"
     assert message.blocks[-1]["text"]["text"] == (
-        ":white_check_mark: Claimed by <@U02> 10 min after the alert"
+        f":white_check_mark: Claimed by <@U02> 10 min after the alert ({when})"
     )
     assert message.text == (
         "Hot lead: Ana Ruiz (ana@acme.io) at Acme, score 99. "
-        "Claimed by <@U02> 10 min after the alert"
+        f"Claimed by <@U02> 10 min after the alert ({when})"
     )
