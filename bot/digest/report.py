@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.digest.run import run_calibration, save_calibration
-from bot.digest.views import report_blocks
+from bot.digest.views import MAX_BLOCKS, report_blocks
 from bot.services import Services
 from scoring.calibration import CalibrationReport
 from scoring.rule_set import RuleSet
@@ -33,8 +33,9 @@ def calibration_blocks(services: Services, *, days: int) -> list[dict[str, Any]]
 
     The report is stored (without a period) when it suggests a change, so the
     button works from the slash command's reply as from the weekly digest.
+    Two blocks are left free for the command to add a note.
     """
     run = run_calibration(services, days=days)
     report_id = save_calibration(services, run, period=None) if run.has_suggestion else None
     title = f"Calibration: deals closed in the last {days} days"
-    return report_blocks(run, title=title, report_id=report_id)
+    return report_blocks(run, title=title, report_id=report_id, max_blocks=MAX_BLOCKS - 2)

@@ -133,9 +133,13 @@ def _footer(run: Calibration) -> dict[str, Any]:
 
 
 def report_blocks(
-    run: Calibration, *, title: str, report_id: int | None = None
+    run: Calibration, *, title: str, report_id: int | None = None, max_blocks: int = MAX_BLOCKS
 ) -> list[dict[str, Any]]:
-    """The report as blocks; the Apply button only with a stored report that changes something."""
+    """The report as blocks; the Apply button only with a stored report that changes something.
+
+    At most ``max_blocks``: the rules list shrinks first, so the verdict, the
+    backtest and the button are never the ones cut.
+    """
     report = run.report
     if not report.enough_data:
         return _thin(run, title)
@@ -158,6 +162,6 @@ def report_blocks(
     elif not run.has_suggestion:
         tail.append(_context("Nothing to apply: the data supports no change to the points."))
     tail.append(_footer(run))
-    budget = MAX_BLOCKS - len(blocks) - len(tail)
+    budget = max(1, max_blocks - len(blocks) - len(tail))
     blocks += _packed([wording.rule_line(rule) for rule in report.rules], budget=budget)
     return blocks + tail

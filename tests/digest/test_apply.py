@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qs, urlencode
 
 import httpx
 import pytest
@@ -35,7 +37,7 @@ class Digest:
     report_id: int
     ts: str
 
-    def click_apply(self, user_id: str) -> None:
+    def click_apply(self, user_id: str, *, ephemeral: bool = False) -> None:
         body = block_actions_body(
             user_id=user_id,
             action_id="digest_apply",
@@ -44,6 +46,10 @@ class Digest:
             message_ts=self.ts,
             response_url=self.emulator.new_response_url(),
         )
+        if ephemeral:  # the button in /leadscore calibrate's ephemeral reply
+            payload = json.loads(parse_qs(body)["payload"][0])
+            payload["container"]["is_ephemeral"] = True
+            body = urlencode({"payload": json.dumps(payload)})
         headers = signed_headers(signing_secret=SIGNING_SECRET, body=body)
         response = self.http.post(f"{self.url}/slack/events", content=body, headers=headers)
         assert response.status_code == 200
@@ -150,3 +156,12 @@ def test_a_non_manager_is_politely_refused_and_nothing_changes(digest: Digest) -
     with session_scope(digest.services.engine) as session:
         row = get_report(session=session, report_id=digest.report_id)
         assert row is not None and row.applied_version is None and row.applied_by is None
+
+
+def test_apply_from_an_ephemeral_report_answers_ephemerally(digest: Digest) -> None:
+    digest.click_apply(MANAGER, ephemeral=True)
+
+    [answer] = digest.ephemeral_replies(1)
+    assert "rule set *version 2* is now active" in answer
+    assert digest.thread_replies() == []
+    assert _active(digest.services)[0] == 2

@@ -55,6 +55,15 @@ def test_five_hundred_long_rules_fit_in_fifty_blocks_and_keep_the_button() -> No
     assert "more." in text  # the rules that did not fit are counted, not silently dropped
 
 
+def test_a_smaller_budget_shrinks_the_rules_not_the_button() -> None:
+    run = _run(_big_rule_set(500), deals=500)
+    blocks = report_blocks(run, title="t", report_id=4, max_blocks=48)
+
+    assert len(blocks) <= 48
+    assert [b["value"] for b in buttons(blocks)] == ["4"]
+    assert "Backtest" in texts(blocks)
+
+
 def test_without_a_stored_report_there_is_no_button() -> None:
     blocks = report_blocks(_run(_big_rule_set(5), deals=300), title="t", report_id=None)
     assert buttons(blocks) == []
