@@ -14,14 +14,15 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from bot.alerts.compose import AlertGone, card_for, load_alert
+from bot.alerts.compose import AlertGone, load_alert
 from bot.alerts.not_fit import not_fit_modal, submitted_alert_id, submitted_reason
 from bot.alerts.redraw import current_alert, redraw_alert
-from bot.alerts.views import lead_name, refusal_text
+from bot.alerts.views import refusal_text
 from bot.listeners.actions.alert_buttons import GONE, clicked, tell
 from bot.services import Services
 from storage.alert_claims import dismiss_alert
 from storage.engine import session_scope
+from storage.models import Lead
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,8 @@ def ask_reason(services: Services) -> Callable[..., None]:
                 raise AlertGone("no alert id on the button")
             with session_scope(services.engine) as session:
                 alert = load_alert(session, alert_id)
-                name = lead_name(card_for(session, services, alert, services.clock()))
+                lead = session.get(Lead, alert.lead_id)
+                name = (lead.name or lead.email) if lead else "this lead"
         except AlertGone:
             tell(respond, GONE)
             return
