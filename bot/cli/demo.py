@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.console import Console
 
-from bot.cli.common import command, console
+from bot.cli.common import command
 from bot.demo.run import DemoOptions, run_demo
 
 
@@ -15,7 +16,7 @@ from bot.demo.run import DemoOptions, run_demo
 @click.option(
     "--leads",
     "history_leads",
-    default=240,
+    default=400,
     show_default=True,
     type=click.IntRange(30, 5_000),
     help="Leads in the generated history.",
@@ -30,4 +31,5 @@ from bot.demo.run import DemoOptions, run_demo
 @command
 def demo(keep: bool, history_leads: int, out_dir: Path | None) -> None:
     """Run the real app end to end against a local Slack emulator (no workspace needed)."""
+    console = Console(highlight=False, width=max(Console().width, 110))
     run_demo(DemoOptions(keep=keep, history_leads=history_leads, out_dir=out_dir), console)

@@ -62,5 +62,9 @@ def message_panel(message: dict[str, Any], *, title: str, style: str = "green") 
     """One Slack message as a bordered panel; the plain ``text`` when it has no blocks."""
     blocks = message.get("blocks") or []
     rendered = [r for r in (_block(b) for b in blocks) if r is not None]
+    rendered += [
+        Text(f"📎 {f.get('title') or f.get('name') or f.get('id')}", style="bold")
+        for f in message.get("files") or []
+    ]
     body: RenderableType = Group(*rendered) if rendered else Text(message.get("text", ""))
     return Panel(body, title=title, title_align="left", border_style=style, expand=False)

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from bot.demo.render import message_panel
 from bot.demo.slack_side import SlackSide
-from bot.demo.steps import DemoContext, run_steps
+from bot.demo.steps import DemoContext, apply_bundled_rules, run_steps
 from bot.demo.world import generate_world
 from bot.runtime import open_services
 from bot.settings import Settings
@@ -33,7 +33,7 @@ MANAGER = "UMANAGER"
 @dataclass(frozen=True)
 class DemoOptions:
     keep: bool = False
-    history_leads: int = 240
+    history_leads: int = 400
     out_dir: Path | None = None
     seed: int = 7
 
@@ -71,6 +71,7 @@ def run_demo(options: DemoOptions, console: Console) -> Path:
             out_dir=options.out_dir or Path(tempfile.gettempdir()) / "leadscore-demo",
             manager=MANAGER,
         )
+        apply_bundled_rules(context)
         base_url = stack.enter_context(context.serve())
         side = SlackSide(
             base_url=base_url, signing_secret=settings.slack_signing_secret or "", emulator=emulator

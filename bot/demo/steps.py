@@ -32,7 +32,7 @@ from bot.services import Services
 from bot.slack_emulator import SlackEmulator
 from scoring.rule_file import bundled_rules_text
 from storage.engine import read_scope
-from storage.lookup import top_leads
+from storage.lookup import lead_by_email
 
 ALERT_CHANNELS = ("C0EMEA", "C0AMER", "C0SDR")
 
@@ -61,7 +61,7 @@ class DemoContext:
 
 
 def run_steps(context: DemoContext, side: SlackSide, base_url: str) -> Path:
-    apply_bundled_rules(context)
+    """Scenes 2-7; scene 1 (the rules) runs before the app starts, as with `serve`."""
     backfill_history(context)
     alerts = stream_live_events(context, base_url)
     claim_first_alert(context, side, alerts)
@@ -147,22 +147,39 @@ def look_up(context: DemoContext, side: SlackSide) -> None:
 
 
 def decay_with_time_travel(context: DemoContext) -> None:
-    context.scene("6. Sixty quiet days later: behaviour decays, fit does not")
+    context.scene("6. Four quiet months later: behaviour decays, fit does not")
     services = context.services
-    before = _ranking(services)
-    later = services.clock() + timedelta(days=60)
+    emails = [person.email for person in context.world.people[-4:]]
+    before = _scores(services, emails)
+    later = services.clock() + timedelta(days=120)
     stats = decay_now(services, later)
-    after = {email: score for email, score, _ in _ranking(services)}
-    table = Table("lead", "score today", "in 60 days")
-    for email, score, _band in before:
-        table.add_row(email, f"{score:.0f}", f"{after.get(email, score):.0f}")
+    after = _scores(services, emails)
+    table = Table("lead", "fit", "behaviour today", "score today", "in 4 months", "band")
+    for email in emails:
+        fit, behaviour, score, _ = before[email]
+        table.add_row(
+            email,
+            f"{fit:.0f}",
+            f"{behaviour:.0f}",
+            f"{score:.0f}",
+            f"{after[email][2]:.0f}",
+            f"{before[email][3]} → {after[email][3]}",
+        )
     context.console.print(table)
-    context.console.print(f"decay pass at {later:%Y-%m-%d}: {stats}")
+    context.console.print(
+        f"one set-based pass at {later:%Y-%m-%d}: {stats.decayed:,} leads decayed, "
+        f"{stats.cooled:,} cooled below warm (they will alert again if they heat up)"
+    )
 
 
-def _ranking(services: Services) -> list[tuple[str, float, str]]:
+def _scores(services: Services, emails: list[str]) -> dict[str, tuple[float, float, float, str]]:
     with read_scope(services.engine) as session:
-        return [(lead.email, lead.score, lead.band) for lead in top_leads(session=session, limit=6)]
+        leads = [lead_by_email(session=session, email=email) for email in emails]
+        return {
+            lead.email: (lead.fit, lead.behavior, lead.score, lead.band)
+            for lead in leads
+            if lead is not None
+        }
 
 
 def weekly_digest(context: DemoContext) -> Path:

@@ -247,8 +247,8 @@ def _live_stream(builder: _Builder, world: DemoWorld) -> list[dict[str, Any]]:
         Person(
             "greta.nowak@kestrel.example",
             "Greta Nowak",
-            "Director of Marketing",
-            True,
+            "Marketing Manager",
+            False,
             "Kestrel Security",
             "SaaS",
             410,
