@@ -32,51 +32,67 @@ from storage.outbox import next_due_at
 log = logging.getLogger(__name__)
 BATCH = 50
 """Alerts posted between two checks of ``stop()``."""
+POSTERS = 2
+"""Threads posting at once: one draws and claims the next alert while another waits on Slack.
+Rows are claimed one by one, so they never post the same alert."""
 
 
 class OutboxSender:
     """Drains the alert outbox from one daemon thread; ``start()``/``stop()`` like any worker."""
 
     def __init__(
-        self, services: Services, *, sweep_seconds: float = 5.0, escalate: bool = True
+        self,
+        services: Services,
+        *,
+        sweep_seconds: float = 5.0,
+        escalate: bool = True,
+        posters: int = POSTERS,
     ) -> None:
         self.services = services
         self.sweep_seconds = sweep_seconds
         self.escalate = escalate
+        self.posters = posters
         self._wake = threading.Event()
         self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._failing = False
 
     def start(self) -> None:
-        if self._thread is not None:
+        if self._threads:
             return
         self._stopping.clear()
         self.services.alert_listeners.append(self.kick)
-        self._thread = threading.Thread(target=self._run, name="alert-outbox", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(
+                target=self._run, args=(i == 0,), name=f"alert-outbox-{i}", daemon=True
+            )
+            for i in range(self.posters)
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def stop(self, timeout: float = 15.0) -> None:
-        thread, self._thread = self._thread, None
+        threads, self._threads = self._threads, []
         if self.kick in self.services.alert_listeners:
             self.services.alert_listeners.remove(self.kick)
         self._stopping.set()
         self._wake.set()
-        if thread is not None:
+        for thread in threads:
             thread.join(timeout)
 
     def kick(self, alert_ids: list[int] | None = None) -> None:
         """New alerts were committed: post them now rather than at the next sweep."""
         self._wake.set()
 
-    def _run(self) -> None:
+    def _run(self, sweeps: bool) -> None:
+        """One poster; all of them drain, the first one also runs the SLA sweep."""
         next_sweep = 0.0
         while not self._stopping.is_set():
             self._wake.clear()
             wait = self.sweep_seconds
             try:
                 stats = deliver_due(self.services, limit=BATCH)
-                if self.escalate and time.monotonic() >= next_sweep:
+                if sweeps and self.escalate and time.monotonic() >= next_sweep:
                     escalate_overdue(self.services)
                     next_sweep = time.monotonic() + self.sweep_seconds
                 wait = 0.0 if stats.handled >= BATCH else self._until_next_due()
