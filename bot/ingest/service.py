@@ -11,7 +11,7 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,13 +22,13 @@ from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
 from bot.ingest.profile import merge_profile, profile_of
 from bot.ingest.rulebook import ActiveRules, RuleBook
+from bot.ingest.transaction import in_transaction
 from bot.metrics import record_ingest
 from scoring.evaluate import ActivityRecord
 from scoring.events import Event, parse_event
 from scoring.routing import route
 from storage.activities import history, insert_activities
 from storage.alerts import create_alert, take_turn
-from storage.engine import session_scope
 from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
 from storage.pipeline import entries_for
@@ -95,13 +95,18 @@ class Ingestor:
         (the CSV importer validates whole rows itself); ``dead_letters`` are
         input the caller rejected, kept in the same transaction as the batch.
         """
-        result = IngestResult()
-        events, dead = self._validate(items, result)
+        validated = IngestResult()
+        events, dead = self._validate(items, validated)
         now = self.clock()
-        with session_scope(self.engine) as session:
+
+        def store(session: Session) -> IngestResult:
+            result = replace(validated, rejected=list(validated.rejected), alert_ids=[])
             keep_dead_letters(session=session, rows=[*dead, *dead_letters], now=now, source=source)
             if events:
                 self._store(session, events, source, now, alert, result)
+            return result
+
+        result = in_transaction(self.engine, store, what=f"{source} batch")
         record_ingest(source, result, also_rejected=len(dead_letters))
         if result.alert_ids and self.on_alerts is not None:
             self.on_alerts(result.alert_ids)
