@@ -8,7 +8,7 @@ from storage.engine import session_scope
 from storage.models import Alert
 
 
-def current_alert(services: Services, alert_id: int) -> Alert:
+def reload_alert(services: Services, alert_id: int) -> Alert:
     with session_scope(services.engine) as session:
         return load_alert(session, alert_id)
 

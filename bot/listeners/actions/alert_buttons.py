@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import Respond
 
 from bot.alerts.compose import AlertGone
-from bot.alerts.redraw import current_alert, redraw_alert
+from bot.alerts.redraw import redraw_alert, reload_alert
 from bot.alerts.views import refusal_text
 from bot.services import Services
 from storage.alert_claims import claim_alert, snooze_alert
@@ -56,7 +56,7 @@ def act_on_alert(
             if changed:
                 redraw_alert(services, alert_id, clicked_ts=message_ts)
             else:
-                tell(respond, refusal_text(current_alert(services, alert_id), user_id))
+                tell(respond, refusal_text(reload_alert(services, alert_id), user_id))
         except AlertGone:
             tell(respond, GONE)
 

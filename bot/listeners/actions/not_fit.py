@@ -16,7 +16,7 @@ from slack_bolt import Respond
 
 from bot.alerts.compose import AlertGone, load_alert
 from bot.alerts.not_fit import not_fit_modal, submitted_alert_id, submitted_reason
-from bot.alerts.redraw import current_alert, redraw_alert
+from bot.alerts.redraw import redraw_alert, reload_alert
 from bot.alerts.views import refusal_text
 from bot.listeners.actions.alert_buttons import GONE, clicked, tell
 from bot.services import Services
@@ -70,7 +70,7 @@ def record_reason(services: Services) -> Callable[..., None]:
             if dismissed:
                 redraw_alert(services, alert_id)
                 return
-            alert = current_alert(services, alert_id)
+            alert = reload_alert(services, alert_id)
         except AlertGone:
             log.info("not-a-fit for a vanished alert", extra={"alert_id": alert_id})
             return
