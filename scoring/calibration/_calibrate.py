@@ -39,7 +39,7 @@ from scoring.rule_set import BehaviorRule, FitRule, RuleSet
 METHOD = (
     "ridge logistic regression (IRLS, lambda=1) of won on rule counts at entry, fitted on a "
     "70% sha256 split of lead keys; coefficients scaled to the current total |points| "
-    "(only when some rule has |z| >= 1.96); hot threshold by Youden's J; "
+    "(only when some rule has |z| >= 1.96); hot threshold keeping today's share of hot entries; "
     "AUC and suggested spread on the 30% holdout"
 )
 
@@ -139,7 +139,7 @@ def calibrate(
         )
         suggested, has_suggestion = suggest_points(matrix, current, eligible)
         scores = rescored(matrix, current, suggested, score_range)
-        threshold = hot_threshold(scores, matrix.won, score_range)
+        threshold = hot_threshold(scores, matrix.entry, matrix.won, thresholds.hot, score_range)
         auc_pair = AucPair(
             current=auc(matrix.entry[holdout], matrix.won[holdout]),
             suggested=auc(scores[holdout], matrix.won[holdout]),

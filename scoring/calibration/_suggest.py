@@ -9,11 +9,16 @@ decay, fit vs behaviour): a deal's contribution from a rule is rescaled by
 suggested ÷ current points, so a behaviour rule that counted 3 times still
 counts 3 times at its new value.
 
-Hot threshold: the cut that maximises Youden's J on all deals scored with the
-suggested points, rounded down to a whole point (so the deal that sets it
-stays hot) and kept inside the score range. Warm is kept when it is already
-below the new hot threshold, otherwise moved to the same relative position
-between the bottom of the range and hot as before.
+Hot threshold: the whole point that keeps today's alert volume, i.e. at
+which the share of deals that would have entered hot under the suggested
+points is closest to the share that entered hot under the current rules. SDRs
+get as many alerts as before, aimed better; a cut chosen only to separate
+wins from losses (Youden's J) can call 40% of all leads hot and flood the
+channel. When no deal (or every deal) entered hot today there is no volume
+to keep, and the threshold is the cut that best separates wins from losses
+(Youden's J). Warm is kept when it is already below the new hot threshold,
+otherwise moved to the same relative position between the bottom of the
+range and hot as before.
 """
 
 from __future__ import annotations
@@ -68,13 +73,26 @@ def rescored(
 
 
 def hot_threshold(
-    scores: FloatArray, won: BoolArray, score_range: tuple[float, float]
+    scores: FloatArray,
+    entry: FloatArray,
+    won: BoolArray,
+    current_hot: float,
+    score_range: tuple[float, float],
 ) -> float | None:
-    """Youden-optimal hot threshold, as a whole point inside the score range."""
-    cut = youden_threshold(scores, won)
-    if cut is None:
+    """The volume-keeping hot threshold under the suggested scores (a whole point in range)."""
+    if scores.size == 0:
         return None
-    return float(min(max(math.floor(cut), score_range[0]), score_range[1]))
+    share = float(np.mean(entry >= current_hot))
+    low, high = math.ceil(score_range[0]), math.floor(score_range[1])
+    if share in (0.0, 1.0):
+        cut = youden_threshold(scores, won)
+        return None if cut is None else float(min(max(math.floor(cut), low), high))
+    low, high = math.ceil(score_range[0]), math.floor(score_range[1])
+    candidates = np.arange(low, high + 1, dtype=float)
+    hot_shares = (scores[None, :] >= candidates[:, None]).mean(axis=1)
+    gaps = np.abs(hot_shares - share)
+    closest = np.nonzero(gaps <= gaps.min() + 1e-12)[0]
+    return float(candidates[closest[-1]])  # on a tie, the higher (fewer alerts)
 
 
 def adjusted_thresholds(

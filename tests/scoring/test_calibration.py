@@ -26,6 +26,7 @@ from scoring.calibration import (
     youden_threshold,
 )
 from scoring.calibration._logistic import fit_logistic
+from scoring.calibration._suggest import hot_threshold
 from scoring.rule_set import BehaviorRule, FitRule, RuleSet
 
 CONTRACT_KEYS = {
@@ -286,6 +287,14 @@ def test_suggested_hot_threshold_is_a_score_in_range(world: World) -> None:
     assert report.suggested_hot_threshold is not None
     assert 0 <= report.suggested_hot_threshold <= 100
     assert report.spread_suggested is not None and report.spread_suggested >= 2
+
+
+def test_the_suggested_hot_threshold_keeps_todays_alert_volume() -> None:
+    entry = np.array([10, 20, 30, 40, 50, 60, 70, 80, 90, 95], dtype=float)  # 3 of 10 hot at 80
+    suggested = np.array([1, 2, 3, 4, 5, 6, 7, 30, 31, 33], dtype=float)
+    won = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1, 1], dtype=bool)  # Youden would cut at 6
+    assert hot_threshold(suggested, entry, won, 80, (0, 100)) == 30  # still 3 of 10
+    assert hot_threshold(suggested, entry, won, 101, (0, 100)) == 6  # nobody hot today
 
 
 def test_calibration_is_deterministic(world: World) -> None:
