@@ -1,6 +1,6 @@
 """Posting due alerts from the outbox: each one exactly once, whatever fails.
 
-One alert at a time: claim the row (a lease, see ``storage.outbox``), look it
+Each claim takes one alert: claim the row (a lease, see ``storage.outbox``), look it
 up in the channel if an earlier attempt may have reached Slack, post it with
 its ``alert_key`` in the message metadata, then mark it sent. A crash between
 the post and the mark leaves the row claimed; when the lease runs out the
@@ -13,6 +13,7 @@ permanent errors mark it failed, logged once.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -30,7 +31,14 @@ from storage.outbox import claim_due, mark_failed, mark_sent, schedule_retry
 
 log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=60)
-"""Longer than any one attempt (two Slack calls with a 10 s timeout each)."""
+"""How long a claimed alert is left to its claimer; after a crash, how long it waits."""
+POST_BY = LEASE / 2
+"""An attempt whose look-up ran past this does not post: the lease must outlive the post
+(10 s client timeout), or another replica could take the row and post it too."""
+
+
+class SlowAttempt(TimeoutError):
+    """The look-up took so long that posting now could outlive the lease."""
 
 
 @dataclass
@@ -51,10 +59,11 @@ def deliver_due(services: Services, *, limit: int = 500) -> DeliveryStats:
     """Post every alert that is due now (up to ``limit``); safe to run on every replica."""
     stats = DeliveryStats()
     while stats.handled < limit:
+        started = time.monotonic()
         taken = _take_next(services)
         if taken is None:
             break
-        deliver_one(services, *taken, stats=stats)
+        deliver_one(services, *taken, started=started, stats=stats)
     return stats
 
 
@@ -72,7 +81,12 @@ def _take_next(services: Services) -> tuple[Alert, AlertMessage | Exception] | N
 
 
 def deliver_one(
-    services: Services, alert: Alert, message: AlertMessage | Exception, *, stats: DeliveryStats
+    services: Services,
+    alert: Alert,
+    message: AlertMessage | Exception,
+    *,
+    started: float,
+    stats: DeliveryStats,
 ) -> None:
     """One attempt at one claimed alert: find it or post it, then record the outcome."""
     assert alert.id is not None
@@ -84,6 +98,8 @@ def deliver_one(
             stats.recovered += 1
             log.info("alert already in Slack, not posted again", extra=_fields(alert, ts=ts))
         else:
+            if time.monotonic() - started > POST_BY.total_seconds():
+                raise SlowAttempt(f"look-up took over {POST_BY.total_seconds():.0f} s")
             ts = _post(services, alert, message)
             stats.sent += 1
     except Exception as error:

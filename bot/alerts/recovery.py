@@ -17,8 +17,8 @@ from bot.alerts.views import EVENT_TYPE
 
 LOOK_BACK = timedelta(minutes=1)
 PAGE_SIZE = 200
-MAX_PAGES = 10
-"""Up to 2,000 messages since the alert was queued are searched (a very busy channel
+MAX_PAGES = 3
+"""Up to 600 messages since the alert was queued are searched (a very busy channel
 during a long outage could hide the alert beyond that; then it would be posted again)."""
 
 

@@ -9,6 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from bot.alerts import DeliveryStats, OutboxSender, deliver_due, failed_alerts_summary
+from bot.alerts.delivery import LEASE
 from bot.services import Services
 from bot.slack_emulator import SlackEmulator
 from storage.engine import session_scope
@@ -126,9 +127,9 @@ def test_a_crash_after_posting_never_produces_a_second_message(
         (posted,) = emulator.messages["C0EMEA"]
         assert alert_row(services, alert_id).status == "pending"
 
-        clock.tick(30)
+        clock.tick(LEASE - timedelta(seconds=1))
         assert deliver_due(services) == DeliveryStats(), "the lease still holds"
-        clock.tick(31)
+        clock.tick(timedelta(seconds=1))
         assert deliver_due(services) == DeliveryStats(recovered=1)
 
     assert len(emulator.calls_to("chat.postMessage")) == 1
@@ -159,3 +160,17 @@ def test_a_day_long_outage_backs_off_capped_then_gives_up(
     row = alert_row(sqlite_services, alert_id)
     assert (row.status, row.last_error) == ("failed", "gave up after 24 h: 503 internal_error")
     assert posts_to(emulator, "C0EMEA") == []
+
+
+def test_an_attempt_that_outlived_half_its_lease_does_not_post(
+    sqlite_services: Services, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another replica may take the row once the lease is over; a late post could double it."""
+    monkeypatch.setattr("bot.alerts.delivery.POST_BY", timedelta(seconds=-1))
+    with freeze_time(T0):
+        (alert_id,) = ingest(sqlite_services, *ana(T0))
+        assert deliver_due(sqlite_services) == DeliveryStats(retried=1)
+
+    assert emulator.calls_to("chat.postMessage") == []
+    row = alert_row(sqlite_services, alert_id)
+    assert row.status == "pending" and str(row.last_error).startswith("SlowAttempt")
