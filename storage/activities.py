@@ -7,36 +7,39 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlmodel import Session
 
 from scoring.evaluate import ActivityRecord
+from storage.bulk import BulkQuery, BulkStatement
 from storage.models import Activity
 
 ACTIVITIES = Activity.__table__  # type: ignore[attr-defined]
 
 
+_COLUMNS = ("lead_id", "event_id", "kind", "url", "properties", "occurred_at")
+_INSERT = BulkStatement(ACTIVITIES.insert().values({name: bindparam(name) for name in _COLUMNS}))
+_HISTORY = BulkQuery(
+    lambda ids: select(
+        ACTIVITIES.c.lead_id,
+        ACTIVITIES.c.kind,
+        ACTIVITIES.c.occurred_at,
+        ACTIVITIES.c.url,
+        ACTIVITIES.c.properties,
+    ).where(ACTIVITIES.c.lead_id.in_(ids))
+)
+
+
 def insert_activities(*, session: Session, rows: Sequence[dict[str, Any]]) -> None:
     """Store activities: dicts with lead_id, event_id, kind, url, properties, occurred_at."""
-    if rows:
-        session.connection().execute(ACTIVITIES.insert(), list(rows))
+    _INSERT.execute(session, rows)
 
 
 def history(*, session: Session, lead_ids: Iterable[int]) -> dict[int, list[ActivityRecord]]:
     """Every activity of these leads, oldest first, grouped by lead id."""
-    ids = list(set(lead_ids))
     found: dict[int, list[ActivityRecord]] = defaultdict(list)
-    for start in range(0, len(ids), 5_000):
-        chunk = ids[start : start + 5_000]
-        query = select(
-            ACTIVITIES.c.lead_id,
-            ACTIVITIES.c.kind,
-            ACTIVITIES.c.occurred_at,
-            ACTIVITIES.c.url,
-            ACTIVITIES.c.properties,
-        ).where(ACTIVITIES.c.lead_id.in_(chunk))
-        for lead_id, kind, occurred_at, url, properties in session.execute(query):
-            found[lead_id].append(ActivityRecord(kind, occurred_at, url, properties or {}))
+    for lead_id, kind, occurred_at, url, properties in _HISTORY.fetch(session, list(set(lead_ids))):
+        found[lead_id].append(ActivityRecord(kind, occurred_at, url, properties or {}))
     for records in found.values():
         records.sort(key=lambda a: a.occurred_at)
     return found

@@ -6,15 +6,24 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import sqlite
 from sqlmodel import Session
 
-from storage.dialect import insert_ignoring_conflicts
+from storage.bulk import BulkQuery, BulkStatement
+from storage.dialect import insert_ignoring_conflicts, is_postgres_session
 from storage.models import DeadLetter, EventRecord
 
 EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
 DEAD_LETTERS = DeadLetter.__table__  # type: ignore[attr-defined]
 MAX_PAYLOAD = 65_536
+_EVENT_COLUMNS = ("event_id", "type", "occurred_at", "received_at", "lead_id", "source")
+_STORED_IDS = BulkQuery(lambda ids: select(EVENTS.c.event_id).where(EVENTS.c.event_id.in_(ids)))
+_INSERT_SQLITE = BulkStatement(
+    sqlite.insert(EVENTS)
+    .on_conflict_do_nothing(index_elements=["event_id"])
+    .values({name: bindparam(name) for name in _EVENT_COLUMNS})
+)
 
 
 def claim_event_ids(*, session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
@@ -25,9 +34,18 @@ def claim_event_ids(*, session: Session, rows: Sequence[dict[str, Any]]) -> set[
     """
     if not rows:
         return set()
-    statement = insert_ignoring_conflicts(session, EVENTS, index=["event_id"])
-    result = session.connection().execute(statement.returning(EVENTS.c.event_id), list(rows))
-    return {row[0] for row in result}
+    if is_postgres_session(session):
+        statement = insert_ignoring_conflicts(session, EVENTS, index=["event_id"])
+        result = session.connection().execute(statement.returning(EVENTS.c.event_id), list(rows))
+        return {row[0] for row in result}
+    # SQLite: the write transaction (BEGIN IMMEDIATE) keeps other writers out
+    # until commit, so the ids not stored yet are known before inserting, and
+    # the insert can be one driver-level executemany instead of RETURNING.
+    unique = list({row["event_id"]: row for row in rows}.values())
+    stored = {row[0] for row in _STORED_IDS.fetch(session, [row["event_id"] for row in unique])}
+    fresh = [row for row in unique if row["event_id"] not in stored]
+    _INSERT_SQLITE.execute(session, fresh)
+    return {row["event_id"] for row in fresh}
 
 
 def storable(text: str) -> str:

@@ -12,9 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.dialect import insert_ignoring_conflicts, is_postgres_session
+from storage.bulk import BulkQuery, BulkStatement
+from storage.dialect import is_postgres_session
 from storage.models import Lead
 
 LEADS = Lead.__table__  # type: ignore[attr-defined]
@@ -50,16 +52,63 @@ class LeadState:
     alert_cycle: int = 0
     deal_stage: str | None = None
     deal_updated_at: datetime | None = None
+    # The JSON documents as read, so that saving can skip re-encoding them
+    # when the batch did not change them (most events are activities).
+    _stored_json: tuple[dict[str, Any], dict[str, Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
 
-_COLUMNS = [f.name for f in fields(LeadState)]
+_COLUMNS = [f.name for f in fields(LeadState) if not f.name.startswith("_")]
+
+
+_SELECTED = [LEADS.c[name] for name in _COLUMNS]
+_BY_EMAIL = BulkQuery(
+    lambda emails: select(*_SELECTED).where(LEADS.c.email.in_(emails)).order_by(LEADS.c.email)
+)
+_BY_EMAIL_LOCKED = BulkQuery(
+    lambda emails: (
+        select(*_SELECTED)
+        .where(LEADS.c.email.in_(emails))
+        .order_by(LEADS.c.email)
+        .with_for_update()
+    )
+)
+_NEW_COLUMNS = (
+    "email", "created_at", "attributes", "field_times", "fit", "behavior_decaying",
+    "behavior_fixed", "behavior", "score", "band", "alert_armed", "alert_cycle",
+)  # fmt: skip
+_INSERT = {
+    name: BulkStatement(
+        dialect.insert(LEADS)
+        .on_conflict_do_nothing(index_elements=["email"])
+        .values({column: bindparam(column) for column in _NEW_COLUMNS})
+    )
+    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
+}
+_SAVED_COLUMNS = [name for name in _COLUMNS if name not in ("id", "email", "created_at")]
+_JSON_COLUMNS = ("attributes", "field_times")
+_SCORE_COLUMNS = [name for name in _SAVED_COLUMNS if name not in _JSON_COLUMNS]
+
+
+def _update(columns: list[str]) -> BulkStatement:
+    return BulkStatement(
+        update(LEADS)
+        .where(LEADS.c.id == bindparam("_id"))
+        .values({name: bindparam(name) for name in columns})
+    )
+
+
+_SAVE = _update(_SAVED_COLUMNS)
+_SAVE_SCORES = _update(_SCORE_COLUMNS)
 
 
 def _state(row: Any) -> LeadState:
-    data = dict(row._mapping)
-    data["attributes"] = dict(data["attributes"] or {})
-    data["field_times"] = dict(data["field_times"] or {})
-    return LeadState(**data)
+    lead = LeadState(*row)
+    stored = (lead.attributes or {}, lead.field_times or {})
+    lead.attributes, lead.field_times = dict(stored[0]), dict(stored[1])
+    lead._stored_json = stored
+    return lead
 
 
 def lock_leads(*, session: Session, emails: Iterable[str], now: datetime) -> dict[str, LeadState]:
@@ -67,20 +116,29 @@ def lock_leads(*, session: Session, emails: Iterable[str], now: datetime) -> dic
 
     Rows are locked in email order (``FOR UPDATE`` on PostgreSQL) so two
     replicas scoring the same leads serialise instead of losing an update or
-    deadlocking.
+    deadlocking. Existing leads are read first and only the missing ones are
+    inserted, since most events are about leads already known.
     """
     wanted = sorted(set(emails))
     if not wanted:
         return {}
-    session.execute(
-        insert_ignoring_conflicts(session, LEADS, index=["email"]),
-        [_new_lead(email, now) for email in wanted],
-    )
-    query = select(*[LEADS.c[name] for name in _COLUMNS]).where(LEADS.c.email.in_(wanted))
-    query = query.order_by(LEADS.c.email)
-    if is_postgres_session(session):
-        query = query.with_for_update()
-    return {row.email: _state(row) for row in session.execute(query)}
+    postgres = is_postgres_session(session)
+    found = _select(session, wanted, postgres)
+    missing = [email for email in wanted if email not in found]
+    if missing:
+        dialect = session.get_bind().dialect.name
+        _INSERT[dialect].execute(session, [_new_lead(email, now) for email in missing])
+        found.update(_select(session, missing, postgres))
+    return {email: found[email] for email in wanted}
+
+
+def _select(session: Session, emails: list[str], lock: bool) -> dict[str, LeadState]:
+    query = _BY_EMAIL_LOCKED if lock else _BY_EMAIL
+    found: dict[str, LeadState] = {}
+    for row in query.fetch(session, emails):
+        lead = _state(row)
+        found[lead.email] = lead
+    return found
 
 
 def _new_lead(email: str, now: datetime) -> dict[str, Any]:
@@ -116,18 +174,18 @@ def load_leads(
 
 
 def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
-    """Write the working copies back in one executemany UPDATE."""
-    if not leads:
-        return
-    columns = [name for name in _COLUMNS if name not in ("id", "email", "created_at")]
-    statement = (
-        update(LEADS)
-        .where(LEADS.c.id == bindparam("_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
-    rows = []
+    """Write the working copies back, in one executemany UPDATE per shape.
+
+    Leads whose attributes and field times are as read are updated without
+    those two JSON columns, which saves encoding them.
+    """
+    full: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
     for lead in leads:
+        same = lead._stored_json == (lead.attributes, lead.field_times)
+        columns = _SCORE_COLUMNS if same else _SAVED_COLUMNS
         data = {name: getattr(lead, name) for name in columns}
         data["_id"] = lead.id
-        rows.append(data)
-    session.connection().execute(statement, rows)
+        (scores if same else full).append(data)
+    _SAVE.execute(session, full)
+    _SAVE_SCORES.execute(session, scores)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from storage.bulk import Query
 from storage.models import RuleSetVersion
 
 
@@ -25,6 +27,20 @@ def active_version(*, session: Session) -> RuleSetVersion | None:
         col(RuleSetVersion.activated_at).desc(), col(RuleSetVersion.version).desc()
     )
     return session.exec(query.limit(1)).first()
+
+
+_VERSIONS = RuleSetVersion.__table__  # type: ignore[attr-defined]
+_ACTIVE_NUMBER = Query(
+    sa_select(_VERSIONS.c.version)
+    .order_by(_VERSIONS.c.activated_at.desc(), _VERSIONS.c.version.desc())
+    .limit(1)
+)
+
+
+def active_version_number(*, session: Session) -> int | None:
+    """Just the active version's number: what every ingest batch checks (no content loaded)."""
+    rows = _ACTIVE_NUMBER.fetch(session)
+    return rows[0][0] if rows else None
 
 
 def get_version(*, session: Session, version: int) -> RuleSetVersion | None:

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from scoring.rule_file import parse_rule_set
 from scoring.rule_set import RuleSet
-from storage.rule_sets import active_version
+from storage.rule_sets import active_version_number, get_version
 
 
 class NoRuleSetError(RuntimeError):
@@ -34,12 +34,14 @@ class RuleBook:
         self._cache: dict[int, RuleSet] = {}
 
     def active(self, session: Session) -> ActiveRules:
-        row = active_version(session=session)
-        if row is None or row.version is None:
+        version = active_version_number(session=session)
+        if version is None:
             raise NoRuleSetError("no rule set applied yet: run `leadscore rules apply FILE`")
         with self._lock:
-            rule_set = self._cache.get(row.version)
+            rule_set = self._cache.get(version)
             if rule_set is None:
+                row = get_version(session=session, version=version)
+                assert row is not None
                 rule_set = parse_rule_set(row.content)
-                self._cache[row.version] = rule_set
-        return ActiveRules(row.version, rule_set)
+                self._cache[version] = rule_set
+        return ActiveRules(version, rule_set)
