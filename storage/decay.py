@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy import Float, case, cast, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
@@ -102,20 +102,14 @@ def lead_id_bounds(*, session: Session) -> tuple[int, int] | None:
 def _settle_bands(rule_set: RuleSet, at_param: Any, in_range: list[ColumnElement[bool]]) -> Any:
     hot, warm = float(rule_set.thresholds.hot), float(rule_set.thresholds.warm)
     score = LEADS.c.score
+    band = case((score >= hot, "hot"), (score >= warm, "warm"), else_="cold")
+    # "band differs from the band of the score" rather than "score below the band's
+    # threshold": the latter lets SQLite walk ix_leads_score and look rows up one by
+    # one, eight times slower than the plain scan this needs anyway.
     return (
         update(LEADS)
-        .where(
-            *in_range,
-            LEADS.c.scored_at == at_param,
-            or_(
-                and_(LEADS.c.band == "hot", score < hot),
-                and_(LEADS.c.band == "warm", score < warm),
-            ),
-        )
-        .values(
-            band=case((score >= hot, "hot"), (score >= warm, "warm"), else_="cold"),
-            alert_armed=case((score < warm, True), else_=LEADS.c.alert_armed),
-        )
+        .where(*in_range, LEADS.c.scored_at == at_param, LEADS.c.band != band)
+        .values(band=band, alert_armed=case((score < warm, True), else_=LEADS.c.alert_armed))
     )
 
 
@@ -137,16 +131,19 @@ def _decay_factor(rule_set: RuleSet, at: datetime, *, postgres: bool) -> ColumnE
 def _idle_seconds(at: datetime, *, postgres: bool) -> ColumnElement[float]:
     """Seconds from the last activity to ``at``, to the microsecond on both backends.
 
-    SQLite's julianday() keeps only milliseconds, which moves a score by more
-    than 1e-9; whole seconds (unixepoch) plus the stored fraction do not.
+    SQLite's date functions keep only milliseconds, which moves a score by
+    more than 1e-9; whole seconds (unixepoch) plus the stored fraction do not.
     """
     last = LEADS.c.last_activity_at
     if postgres:
         return cast(func.extract("epoch", literal(at, UTCDateTime) - last), Float)
     whole = timegm(at.utctimetuple())
     fraction = at.microsecond / 1_000_000
+    # Stored as "YYYY-MM-DD HH:MM:SS.ffffff". Parsed whole, SQLite would round
+    # .9995 and up to the next second, so seconds and fraction are read apart.
+    stored_seconds = func.unixepoch(func.substr(last, 1, 19))
     stored_fraction = cast(func.substr(last, 20), Float)
-    return cast(literal(whole) - func.unixepoch(last), Float) + (
+    return cast(literal(whole) - stored_seconds, Float) + (
         literal(fraction, Float) - stored_fraction
     )
 
