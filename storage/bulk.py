@@ -18,13 +18,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache, partial
 from typing import Any
 
-from sqlalchemy import BindParameter, bindparam
-from sqlalchemy.engine import Dialect
+from sqlalchemy import JSON, BindParameter, bindparam
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable, Select
 from sqlmodel import Session
+
+from storage.types import UTCDateTime
 
 Processor = Callable[[Any], Any] | None
 
@@ -36,13 +40,22 @@ class _Compiled:
     binds: tuple[Processor, ...]
     types: tuple[Any, ...]
     positional: bool
-
     defaults: Mapping[str, Any]
+    """Literal values the statement carries itself (``LIMIT 1``)."""
+    column_defaults: Mapping[str, Callable[[], Any]]
+    """Python-side column defaults, for rows that leave those columns out."""
 
     def params(self, values: Mapping[str, Any]) -> Any:
-        given = {**self.defaults, **values} if self.defaults else values
+        if self.defaults:
+            values = {**self.defaults, **values}
         pairs = zip(self.names, self.binds, strict=True)
-        processed = [given[n] if bind is None else bind(given[n]) for n, bind in pairs]
+        try:
+            processed = [values[n] if bind is None else bind(values[n]) for n, bind in pairs]
+        except KeyError as missing:
+            if missing.args[0] not in self.column_defaults:
+                raise KeyError(f"no value for {missing.args[0]!r}") from None
+            made = {n: make() for n, make in self.column_defaults.items() if n not in values}
+            return self.params({**made, **values})
         if self.positional:
             return tuple(processed)
         return dict(zip(self.names, processed, strict=True))
@@ -54,7 +67,7 @@ class _Compiled:
             results = [
                 (i, process)
                 for i, (kind, column) in enumerate(zip(self.types, description, strict=True))
-                if (process := kind.result_processor(dialect, column[1])) is not None
+                if (process := _result_processor(kind, dialect, column[1])) is not None
             ]
             object.__setattr__(self, "_results", results)
         if not results:
@@ -70,24 +83,68 @@ class _Compiled:
     _results: list[tuple[int, Callable[[Any], Any]]] | None = None
 
 
+@lru_cache(maxsize=4_096)
+def _sqlite_datetime_text(value: datetime | None) -> str | None:
+    """``UTCDateTime`` then SQLite ``DATETIME`` binding, in one step (the same text)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the database; pass an aware UTC datetime")
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+@lru_cache(maxsize=4_096)
+def _sqlite_datetime_value(text: str | None) -> datetime | None:
+    """SQLite ``DATETIME`` then ``UTCDateTime`` reading, in one step (the same value)."""
+    return None if text is None else datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _bind_processor(kind: Any, dialect: Dialect) -> Processor:
+    if dialect.name == "sqlite" and isinstance(kind, UTCDateTime):
+        return _sqlite_datetime_text
+    return kind.bind_processor(dialect)  # type: ignore[no-any-return]
+
+
+def _result_processor(kind: Any, dialect: Dialect, coltype: Any) -> Processor:
+    if dialect.name == "sqlite" and isinstance(kind, UTCDateTime):
+        return _sqlite_datetime_value
+    process = kind.result_processor(dialect, coltype)
+    if dialect.name == "sqlite" and isinstance(kind, JSON) and process is not None:
+        # Most attribute and property documents are empty: skip the decoder.
+        return lambda text: {} if text == "{}" else process(text)
+    return process  # type: ignore[no-any-return]
+
+
+def _column_default(default: Any) -> Any:
+    """A scalar default's value, or a callable default's result (SQLAlchemy wraps it)."""
+    return default.arg if default.is_scalar else default.arg(None)
+
+
 def _compile(statement: Any, dialect: Dialect, **kwargs: Any) -> _Compiled:
     compiled = statement.compile(dialect=dialect, **kwargs)
     by_name = {name: bind for bind, name in compiled.bind_names.items()}
     positional = bool(compiled.positional)
     names = tuple(compiled.positiontup) if positional else tuple(by_name)
     binds = tuple(
-        by_name[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+        _bind_processor(by_name[name].type.dialect_impl(dialect), dialect) for name in names
     )
     defaults = {
         name: bind.effective_value
         for name, bind in by_name.items()
         if bind.value is not None or bind.callable is not None
     }
+    column_defaults: dict[str, Callable[[], Any]] = {}
+    table = getattr(statement, "table", None)
+    for name in names:
+        column = table.c.get(name) if table is not None else None
+        default = getattr(column, "default", None)
+        if default is not None and (default.is_scalar or default.is_callable):
+            column_defaults[name] = partial(_column_default, default)
     types = tuple(
         column.type.dialect_impl(dialect)
         for column in (statement.selected_columns if getattr(statement, "is_select", False) else ())
     )
-    return _Compiled(compiled.string, names, binds, types, positional, defaults)
+    return _Compiled(compiled.string, names, binds, types, positional, defaults, column_defaults)
 
 
 class _Cached:
@@ -104,8 +161,9 @@ class _Cached:
         return found
 
 
-def _run(session: Session, compiled: _Compiled, params: Any, *, many: bool = False) -> list[Any]:
-    connection = session.connection()
+def _run(
+    connection: Connection, compiled: _Compiled, params: Any, *, many: bool = False
+) -> list[Any]:
     dialect = connection.dialect
     cursor = connection.connection.cursor()
     try:
@@ -135,11 +193,12 @@ class BulkStatement(_Cached):
         """Run the statement once per row, in one ``executemany``."""
         if not rows:
             return
-        dialect = session.connection().dialect
+        connection = session.connection()
+        dialect = connection.dialect
         compiled = self._cached(
             dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
         )
-        _run(session, compiled, [compiled.params(row) for row in rows], many=True)
+        _run(connection, compiled, [compiled.params(row) for row in rows], many=True)
 
 
 class Query(_Cached):
@@ -150,9 +209,10 @@ class Query(_Cached):
         self.statement = statement
 
     def fetch(self, session: Session, **params: Any) -> list[Any]:
-        dialect = session.connection().dialect
+        connection = session.connection()
+        dialect = connection.dialect
         compiled = self._cached(dialect.name, lambda: _compile(self.statement, dialect))
-        return _run(session, compiled, compiled.params(params))
+        return _run(connection, compiled, compiled.params(params))
 
 
 class BulkQuery(_Cached):
@@ -166,7 +226,8 @@ class BulkQuery(_Cached):
 
     def fetch(self, session: Session, values: Sequence[Any]) -> list[Any]:
         """Every matching row, as tuples of Python values (processed as SQLAlchemy would)."""
-        dialect = session.connection().dialect
+        connection = session.connection()
+        dialect = connection.dialect
         rows: list[Any] = []
         for start in range(0, len(values), self.MAX_VALUES):
             chunk = list(values[start : start + self.MAX_VALUES])
@@ -179,5 +240,5 @@ class BulkQuery(_Cached):
                 ),
             )
             params = compiled.params({f"v{i}": value for i, value in enumerate(chunk)})
-            rows.extend(_run(session, compiled, params))
+            rows.extend(_run(connection, compiled, params))
         return rows

@@ -52,11 +52,19 @@ class LeadState:
     alert_cycle: int = 0
     deal_stage: str | None = None
     deal_updated_at: datetime | None = None
-    # The JSON documents as read, so that saving can skip re-encoding them
-    # when the batch did not change them (most events are activities).
-    _stored_json: tuple[dict[str, Any], dict[str, Any]] | None = field(
-        default=None, repr=False, compare=False
-    )
+    # The profile as read, so that saving a lead whose profile the batch did
+    # not change (most events are activities) writes only the score columns:
+    # no JSON to encode, no company index to rewrite.
+    _stored_profile: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+
+    def _profile(self) -> tuple[Any, ...]:
+        values = (getattr(self, name) for name in _PROFILE_COLUMNS)
+        return (*values, self.attributes, self.field_times)
+
+
+_PROFILE_COLUMNS = (
+    "name", "title", "company", "company_key", "company_size", "industry", "country", "region",
+)  # fmt: skip
 
 
 _COLUMNS = [f.name for f in fields(LeadState) if not f.name.startswith("_")]
@@ -87,8 +95,9 @@ _INSERT = {
     for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
 }
 _SAVED_COLUMNS = [name for name in _COLUMNS if name not in ("id", "email", "created_at")]
-_JSON_COLUMNS = ("attributes", "field_times")
-_SCORE_COLUMNS = [name for name in _SAVED_COLUMNS if name not in _JSON_COLUMNS]
+_SCORE_COLUMNS = [
+    name for name in _SAVED_COLUMNS if name not in (*_PROFILE_COLUMNS, "attributes", "field_times")
+]
 
 
 def _update(columns: list[str]) -> BulkStatement:
@@ -105,9 +114,10 @@ _SAVE_SCORES = _update(_SCORE_COLUMNS)
 
 def _state(row: Any) -> LeadState:
     lead = LeadState(*row)
-    stored = (lead.attributes or {}, lead.field_times or {})
-    lead.attributes, lead.field_times = dict(stored[0]), dict(stored[1])
-    lead._stored_json = stored
+    lead.attributes = lead.attributes or {}
+    lead.field_times = lead.field_times or {}
+    lead._stored_profile = lead._profile()
+    lead.attributes, lead.field_times = dict(lead.attributes), dict(lead.field_times)
     return lead
 
 
@@ -176,13 +186,13 @@ def load_leads(
 def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     """Write the working copies back, in one executemany UPDATE per shape.
 
-    Leads whose attributes and field times are as read are updated without
-    those two JSON columns, which saves encoding them.
+    Leads whose profile (fields, attributes, field times) is as read get
+    only their score columns written.
     """
     full: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
     for lead in leads:
-        same = lead._stored_json == (lead.attributes, lead.field_times)
+        same = lead._stored_profile == lead._profile()
         columns = _SCORE_COLUMNS if same else _SAVED_COLUMNS
         data = {name: getattr(lead, name) for name in columns}
         data["_id"] = lead.id
