@@ -90,6 +90,8 @@ def http_figures(work: Path, args: argparse.Namespace, parts: set[str]) -> None:
             bodies = [signed_body(event) for event in events]
             seconds = post_all(url, bodies, clients=args.clients)
             raw = raw_event_inserts(work / "raw2.db", events, 1)
+            floor = post_all(url, bodies, clients=args.clients, path="/bench-noop")
+            raw["HTTP floor: no-op route, same server"] = args.singles / floor
             label = f"webhook, single events ({args.clients} clients)"
             report(label, args.singles / seconds, "requests/s", "single", raw)
 
@@ -121,17 +123,22 @@ def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float
     verdict = "ok" if rate >= goal else "BELOW TARGET"
     print(f"{label:<44} {rate:>10,.0f} {unit:<10} target >= {goal:,} [{verdict}]")
     for name, value in raw.items():
-        print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s")
+        if name.startswith("HTTP"):
+            print(f"    {name:<52} {value:>10,.0f} requests/s")
+        else:
+            print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s")
 
 
-def post_all(url: str, bodies: list[tuple[bytes, dict[str, str]]], *, clients: int) -> float:
+def post_all(
+    url: str, bodies: list[tuple[bytes, dict[str, str]]], *, clients: int, path: str = "/ingest"
+) -> float:
     """POST every body (split across ``clients`` keep-alive connections); seconds taken."""
     failures: list[str] = []
 
     def worker(share: list[tuple[bytes, dict[str, str]]]) -> None:
         with httpx.Client(timeout=60) as client:
             for body, headers in share:
-                response = client.post(f"{url}/ingest", content=body, headers=headers)
+                response = client.post(f"{url}{path}", content=body, headers=headers)
                 if response.status_code != 200 or response.json()["rejected"]:
                     failures.append(response.text[:300])
 
@@ -160,7 +167,7 @@ class ServerProcess:
     def __enter__(self) -> str:
         command = [sys.executable, "-m", "benchmarks.ingest", "--serve", str(self.db),
                    str(self.port)]  # fmt: skip
-        self.process = subprocess.Popen(command)
+        self.process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
         url = f"http://127.0.0.1:{self.port}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -178,13 +185,25 @@ class ServerProcess:
 
 
 def serve(db: Path, port: int) -> None:
+    """The served app as ``leadscore serve`` runs it (logfmt logging at INFO, uvicorn's
+    defaults), without the background workers, plus a no-op route for the HTTP floor."""
     import uvicorn
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
 
+    from bot.logs import configure_logging
     from bot.server import create_server
 
+    async def noop(request: Request) -> JSONResponse:
+        await request.body()
+        return JSONResponse({"accepted": 0, "duplicates": 0, "rejected": []})
+
+    configure_logging()
     services = open_bench_services(db)
     app = create_server(services, workers=False).http
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    app.router.routes.append(Route("/bench-noop", noop, methods=["POST"]))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", log_config=None)
 
 
 def import_child(csv_path: Path, db: Path) -> None:
