@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
@@ -77,7 +77,7 @@ def store_version(
     if existing is not None:
         if active is not None and active.version == existing.version:
             return StoreOutcome(existing, created=False, activated=False)
-        existing.activated_at = now
+        existing.activated_at = _after(active, now)
         session.add(existing)
         session.flush()
         return StoreOutcome(existing, created=False, activated=True)
@@ -87,8 +87,19 @@ def store_version(
         content_hash=content_hash,
         applied_by=applied_by,
         applied_at=now,
-        activated_at=now,
+        activated_at=_after(active, now),
     )
     session.add(row)
     session.flush()
     return StoreOutcome(row, created=True, activated=True)
+
+
+def _after(active: RuleSetVersion | None, now: datetime) -> datetime:
+    """An activation time later than the active one's, even if this clock is behind.
+
+    The newest activation wins; a replica whose clock lags must not make a
+    rule set it just applied look older than the one it replaces.
+    """
+    if active is None or active.activated_at < now:
+        return now
+    return active.activated_at + timedelta(microseconds=1)
