@@ -36,13 +36,30 @@ class RuleSetError(ValueError):
         super().__init__(f"invalid rule set ({len(errors)} problem{plural}):\n{lines}")
 
 
+MAX_ALIASES = 20
+
+
 class _RuleLoader(yaml.SafeLoader):
     """``SafeLoader`` that reads rule files the way people mean them.
 
     Only ``true``/``false`` are booleans (YAML 1.2), so ``in: [NO, SE]`` keeps
     Norway; dates stay text, as CRM fields arrive as text; and a repeated key
     is an error, where plain YAML would silently keep only the last one.
+    Aliases (``*name``) are capped: a few nested ones can expand a 300-byte
+    file into gigabytes ("billion laughs"), and a rule file needs only a few.
     """
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > MAX_ALIASES:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"more than {MAX_ALIASES} aliases (*name): write the values out",
+                    self.peek_event().start_mark,
+                )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: dict[str, yaml.Mark] = {}

@@ -275,3 +275,13 @@ def test_any_rule_set_round_trips(
     text = rule_set_to_yaml(rule_set)
     assert parse_rule_set(text) == rule_set
     assert content_hash(text) == content_hash(text + "\n# a comment\n")
+
+
+def test_an_alias_bomb_is_refused_at_once() -> None:
+    levels = ["a: &a [x,x,x,x,x,x,x,x,x]"] + [
+        f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]"
+        for prev, name in zip("abcde", "bcdef", strict=True)
+    ]
+    with pytest.raises(RuleSetError) as refused:
+        parse_rule_set("\n".join(levels))
+    assert "aliases" in refused.value.errors[0]
