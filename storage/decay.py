@@ -84,10 +84,10 @@ def decay_leads(
             )
             .values(behavior=behavior, score=score, scored_at=at_param)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
     cooled = session.execute(
         _settle_bands(rule_set, at_param, in_range).execution_options(synchronize_session=False)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     return DecayStats(decayed=max(decayed, 0), cooled=max(cooled, 0))
 
 

@@ -61,7 +61,7 @@ def claim_run(
             RUNS.c.lease_until < now,
         )
         .values(holder=holder, started_at=now, lease_until=until, outcome=None)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if taken == 1:
         return Claim(job, period, holder, until, taken_over=True)
     return None
@@ -106,7 +106,7 @@ def record_run(
 
 
 def find_run(*, session: Session, job: str, period: str) -> JobRun | None:
-    query = select(JobRun).where(JobRun.job == job, JobRun.period == period)
+    query = select(JobRun).where(RUNS.c.job == job, RUNS.c.period == period)
     return session.execute(query).scalars().first()
 
 
@@ -119,7 +119,7 @@ def latest_runs(*, session: Session) -> dict[str, JobRun]:
     )
     query = select(JobRun).join(
         newest,
-        (JobRun.job == newest.c.job) & (JobRun.started_at == newest.c.started_at),
+        (RUNS.c.job == newest.c.job) & (RUNS.c.started_at == newest.c.started_at),
     )
     return {run.job: run for run in session.execute(query).scalars()}
 
@@ -147,7 +147,7 @@ def _close(
             RUNS.c.finished_at.is_(None),
         )
         .values(finished_at=finished_at, lease_until=lease_until, outcome=outcome[:MAX_OUTCOME])
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     return updated == 1
 
 
