@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from bot.importer.mapping import EventTemplate, Mapping, MappingError
+from bot.importer.event_template import EventTemplate
+from bot.importer.mapping import Mapping, MappingError
 from bot.importer.reader import undecodable
 from bot.importer.values import Cells, Getter, RowError, convert
 from scoring.events import Event, parse_event
