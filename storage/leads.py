@@ -56,6 +56,12 @@ class LeadState:
     # not change (most events are activities) writes only the score columns:
     # no JSON to encode, no company index to rewrite.
     _stored_profile: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
+    _created: bool = field(default=False, repr=False, compare=False)
+
+    @property
+    def is_new(self) -> bool:
+        """Created by this transaction, so it has no stored history yet (known on SQLite)."""
+        return self._created
 
     def _profile(self) -> tuple[Any, ...]:
         values = (getattr(self, name) for name in _PROFILE_COLUMNS)
@@ -138,7 +144,14 @@ def lock_leads(*, session: Session, emails: Iterable[str], now: datetime) -> dic
     if missing:
         dialect = session.get_bind().dialect.name
         _INSERT[dialect].execute(session, [_new_lead(email, now) for email in missing])
-        found.update(_select(session, missing, postgres))
+        created = _select(session, missing, postgres)
+        if not postgres:
+            # The write transaction excludes other writers, so every missing
+            # lead was inserted just now. (On PostgreSQL another transaction
+            # may have inserted it first, with its history.)
+            for lead in created.values():
+                lead._created = True
+        found.update(created)
     return {email: found[email] for email in wanted}
 
 

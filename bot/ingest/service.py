@@ -187,7 +187,7 @@ class Ingestor:
         every request thread, and on PostgreSQL batches really run at once.
         """
         touched: dict[int, LeadState] = {}
-        activity_rows = []
+        activity_rows: list[dict[str, Any]] = []
         deal_events: dict[int, list[Event]] = defaultdict(list)
         for event in sorted(events, key=lambda e: e.occurred_at):
             lead = leads[event.lead.email]
@@ -207,7 +207,13 @@ class Ingestor:
             elif event.type == "deal.updated":
                 deal_events[lead.id].append(event)
         insert_activities(session=session, rows=activity_rows)
-        histories = history(session=session, lead_ids=touched)
+        stored = [lead_id for lead_id, lead in touched.items() if not lead.is_new]
+        histories = history(session=session, lead_ids=stored)
+        for row in activity_rows:  # a lead created by this batch: its history is this batch
+            if touched[row["lead_id"]].is_new:
+                histories.setdefault(row["lead_id"], []).append(
+                    ActivityRecord(row["kind"], row["occurred_at"], row["url"], row["properties"])
+                )
         if deal_events:
             self._apply_deals(session, deal_events, touched, histories, rules)
         return touched, histories
