@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.metrics import record_job_run
 from bot.services import Services
 from storage.engine import session_scope
 from storage.jobs import claim_run, finish_run, record_run, release_run
@@ -67,6 +68,7 @@ def run_once(
         )
     if claim is None:
         log.debug("%s %s: done or held by another replica, skipped", job, period)
+        record_job_run(job, "skipped")
         return RunResult(job, period, ran=False)
     if claim.taken_over:
         log.warning("%s %s: lease of a crashed holder expired, taking over", job, period)
@@ -82,12 +84,14 @@ def run_once(
         outcome = f"failed: {type(exc).__name__}: {exc}"
         with session_scope(services.engine) as session:
             release_run(session=session, claim=claim, now=now, outcome=outcome)
+        record_job_run(job, "failed")
         return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
     with session_scope(services.engine) as session:
         kept = finish_run(session=session, claim=claim, now=finished_at(), outcome=outcome)
     if not kept:
         log.warning("%s %s: the lease expired before the run finished", job, period)
     log.info("%s %s: %s", job, period, outcome)
+    record_job_run(job, "ok")
     return RunResult(job, period, ran=True, outcome=outcome, taken_over=claim.taken_over)
 
 
@@ -95,6 +99,7 @@ def record_sweep(
     services: Services, *, job: str, started_at: datetime, finished_at: datetime, outcome: str
 ) -> None:
     """Keep the latest run of a lease-free sweep, for ``leadscore jobs``."""
+    record_job_run(job, "failed" if outcome.startswith("failed") else "ok")
     with session_scope(services.engine) as session:
         record_run(
             session=session,

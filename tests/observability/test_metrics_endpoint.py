@@ -133,3 +133,25 @@ def test_a_csv_import_counts_its_refused_rows_as_rejected(services: Services) ->
     services.ingestor.ingest(items, source="csv", alert=False, dead_letters=[refused])
     assert csv_count("leadscore_events_ingested_total") - before[0] == 1
     assert csv_count("leadscore_events_rejected_total") - before[1] == 1
+
+
+def test_a_scheduled_run_and_a_skipped_one_are_counted(
+    server: tuple[httpx.Client, str], services: Services
+) -> None:
+    from datetime import UTC, datetime
+
+    from bot.scheduler.jobs import decay_job
+
+    client, url = server
+    before = _scrape(client, url)
+    now = datetime.now(UTC)
+    decay_job(services, now)
+    decay_job(services, now)  # same day: the lease says it already ran
+    after = _scrape(client, url)
+    grew = _get(after, "leadscore_job_runs_total", job="decay", outcome="ok") - _get(
+        before, "leadscore_job_runs_total", job="decay", outcome="ok"
+    )
+    skipped = _get(after, "leadscore_job_runs_total", job="decay", outcome="skipped") - _get(
+        before, "leadscore_job_runs_total", job="decay", outcome="skipped"
+    )
+    assert (grew, skipped) == (1, 1)
