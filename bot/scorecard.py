@@ -17,7 +17,6 @@ from bot.ingest.rulebook import ActiveRules
 from scoring.decay import next_decay_step
 from scoring.evaluate import ActivityRecord, LeadScore, score_lead
 from storage.activities import history
-from storage.leads import LeadState
 from storage.models import Alert, Lead
 
 
@@ -68,11 +67,7 @@ def build_score_card(
     """Explain the lead's score at ``now`` from its stored history."""
     assert lead.id is not None
     records = history(session=session, lead_ids=[lead.id]).get(lead.id, [])
-    state = LeadState(id=lead.id, email=lead.email, created_at=lead.created_at)
-    for name in ("name", "title", "company", "company_size", "industry", "country", "region"):
-        setattr(state, name, getattr(lead, name))
-    state.attributes = dict(lead.attributes or {})
-    result = score_lead(rules.rule_set, profile_of(state), records, now=now)
+    result = score_lead(rules.rule_set, profile_of(lead), records, now=now)
     starts_in = None
     if result.last_activity_at is not None:
         starts_in = next_decay_step(rules.rule_set.decay, result.last_activity_at, now)

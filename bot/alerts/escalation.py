@@ -18,8 +18,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.alerts.format import escape, waited
 from bot.alerts.retry import describe, is_permanent
+from bot.ingest.profile import profile_of
 from bot.services import Services
-from scoring.evaluate import LeadProfile
 from scoring.routing import route
 from scoring.rule_set import RuleSet
 from storage.alert_claims import release_escalation, take_overdue
@@ -88,24 +88,10 @@ def next_owner(alert: Alert, lead: Lead | None, rule_set: RuleSet) -> str:
     """The next assignee after the alert's in the route's rotation, else ``<!here>``."""
     if lead is None:
         return "<!here>"
-    target = route(rule_set, profile(lead))
+    target = route(rule_set, profile_of(lead))
     if target is None or target.channel != alert.channel or len(target.assignees) < 2:
         return "<!here>"
     people = list(target.assignees)
     if alert.assignee in people:
         return f"<@{people[(people.index(alert.assignee) + 1) % len(people)]}>"
     return f"<@{people[0]}>"
-
-
-def profile(lead: Lead) -> LeadProfile:
-    return LeadProfile(
-        email=lead.email,
-        name=lead.name,
-        title=lead.title,
-        company=lead.company,
-        company_size=lead.company_size,
-        industry=lead.industry,
-        country=lead.country,
-        region=lead.region,
-        attributes=dict(lead.attributes or {}),
-    )

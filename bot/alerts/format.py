@@ -5,28 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
+# One wording and one escaping for every Slack surface (alerts, cards, rankings).
+from bot.views.format import ago  # noqa: F401
+from bot.views.limits import clip, escape  # noqa: F401
 from scoring.evaluate import ActivityRecord
-
-
-def escape(text: str) -> str:
-    """Slack mrkdwn control characters in user data (a name like "<b>" stays literal)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def ago(then: datetime, now: datetime) -> str:
-    """ "just now", "5 min ago", "3 h ago", "12 d ago" (a future time reads "just now")."""
-    seconds = (now - then).total_seconds()
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 48 * 3600:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
 
 
 def waited(since: datetime, until: datetime) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime
 from scoring.evaluate import LeadProfile
 from scoring.events import Event
 from storage.leads import LeadState
+from storage.models import Lead
 
 
 def merge_profile(lead: LeadState, event: Event) -> bool:
@@ -45,8 +46,8 @@ def _newer(stored: str | None, incoming: str) -> bool:
     return datetime.fromisoformat(stored) <= datetime.fromisoformat(incoming)
 
 
-def profile_of(lead: LeadState) -> LeadProfile:
-    """The scoring view of a stored lead."""
+def profile_of(lead: LeadState | Lead) -> LeadProfile:
+    """The scoring view of a lead, from a working copy or a stored row."""
     return LeadProfile(
         email=lead.email,
         name=lead.name,
@@ -56,5 +57,5 @@ def profile_of(lead: LeadState) -> LeadProfile:
         industry=lead.industry,
         country=lead.country,
         region=lead.region,
-        attributes=lead.attributes,
+        attributes=dict(lead.attributes or {}),
     )

@@ -61,8 +61,13 @@ def test_mixed_batch_keeps_the_good_and_dead_letters_the_bad(
     events = [
         activity("ana@acme.io", "demo_request", event_id="good-1"),
         {"id": "bad-1", "type": "activity", "lead": {"email": "x@y.io"}},
-        {"id": "bad-2", "type": "activity", "occurred_at": "2026-11-24T15:04:05Z",
-         "lead": {"email": "not-an-email"}, "activity": {"kind": "page_view"}},
+        {
+            "id": "bad-2",
+            "type": "activity",
+            "occurred_at": "2026-11-24T15:04:05Z",
+            "lead": {"email": "not-an-email"},
+            "activity": {"kind": "page_view"},
+        },
         "not an object",
         activity("cy@gamma.io", "page_view", event_id="good-2"),
     ]

@@ -41,7 +41,11 @@ def lead_created(
 
 
 def deal(
-    email: str, stage: str, *, at: str = "2026-11-25T00:00:00Z", amount: float | None = None,
+    email: str,
+    stage: str,
+    *,
+    at: str = "2026-11-25T00:00:00Z",
+    amount: float | None = None,
     event_id: str | None = None,
 ) -> dict[str, Any]:
     body: dict[str, Any] = {"stage": stage}

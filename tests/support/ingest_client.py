@@ -11,9 +11,7 @@ import httpx
 from bot.http.signature import sign
 
 
-def signed(
-    body: bytes, secret: str, *, timestamp: int | None = None
-) -> dict[str, str]:
+def signed(body: bytes, secret: str, *, timestamp: int | None = None) -> dict[str, str]:
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     return {
         "Content-Type": "application/json",
