@@ -91,7 +91,7 @@ def condition_matches(condition: FieldCondition, lead: _Lead) -> bool:
         return any(_same(value, item) for item in condition.in_ or ())
     if op == "contains_any":
         text = str(value).casefold()
-        return any(needle.strip().casefold() in text for needle in condition.contains_any or ())
+        return any(needle in text for needle in condition.needles)
     if op == "between":
         number = _number(value)
         low, high = condition.between or (0.0, 0.0)

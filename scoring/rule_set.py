@@ -6,6 +6,7 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -63,10 +64,15 @@ class FieldCondition(_Strict):
             )
         return self
 
-    @property
+    @cached_property
     def operator(self) -> str:
-        """The one operator this condition uses, as spelled in YAML."""
+        """The one operator this condition uses, as spelled in YAML (computed once)."""
         return next(op for op in OPERATORS if getattr(self, _attr(op)) is not None)
+
+    @cached_property
+    def needles(self) -> tuple[str, ...]:
+        """``contains_any`` as compared: trimmed and case-folded, once per rule set."""
+        return tuple(needle.strip().casefold() for needle in self.contains_any or ())
 
 
 OPERATORS = ("equals", "in", "contains_any", "between", "exists", "email_domain_in")
