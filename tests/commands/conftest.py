@@ -29,6 +29,7 @@ from bot.slack_emulator import (
 )
 from bot.slack_emulator.blocks import MAX_MESSAGE_BLOCKS, block_errors
 from tests.conftest import SIGNING_SECRET
+from tests.support.blocks import blocks_text
 from tests.support.servers import running
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
@@ -104,20 +105,7 @@ def slack(services: Services, emulator: SlackEmulator) -> Iterator[SlackUser]:
 
 def texts(message: dict[str, Any]) -> str:
     """Every text in a message's blocks, joined: what the user reads."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(message.get("blocks", []))
-    return "\n".join(found)
+    return blocks_text(message.get("blocks", []))
 
 
 def assert_within_limits(message: dict[str, Any]) -> None:

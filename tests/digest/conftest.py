@@ -5,24 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.slack_emulator.blocks import MAX_MESSAGE_BLOCKS, block_errors
+from tests.support.blocks import blocks_text
 
 
 def texts(blocks: list[dict[str, Any]]) -> str:
     """Every text in the blocks, joined: what the reader sees."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if isinstance(node.get("text"), str):
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(blocks)
-    return "\n".join(found)
+    return blocks_text(blocks)
 
 
 def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
