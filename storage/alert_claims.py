@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlmodel import Session
 
-from storage.dialect import is_postgres_session
+from storage.dialect import pick_unlocked_ids
 from storage.models import Alert
 
 ALERTS = Alert.__table__  # type: ignore[attr-defined]
@@ -80,9 +80,7 @@ def take_overdue(
         *_OPEN,
     )
     pick = select(ALERTS.c.id).where(*overdue).order_by(ALERTS.c.sent_at).limit(limit)
-    if is_postgres_session(session):
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.execute(pick).scalars())
+    ids = pick_unlocked_ids(session, pick)
     if not ids:
         return []
     statement = (

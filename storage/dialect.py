@@ -18,3 +18,15 @@ def insert_ignoring_conflicts(session: Session, table: Table, *, index: list[str
 
 def is_postgres_session(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def pick_unlocked_ids(session: Session, query: Any) -> list[int]:
+    """Ids a ``SELECT id ...`` finds, skipping rows another replica has locked (PostgreSQL).
+
+    Callers then UPDATE ``WHERE id IN (ids)`` repeating their conditions as a
+    guard: a separate SELECT, not ``IN (subquery)``, because PostgreSQL may
+    re-run a locking subquery per row and so claim more than the limit.
+    """
+    if is_postgres_session(session):
+        query = query.with_for_update(skip_locked=True)
+    return list(session.execute(query).scalars())

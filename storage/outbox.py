@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from storage.dialect import is_postgres_session
+from storage.dialect import pick_unlocked_ids
 from storage.models import Alert, Lead
 
 ALERTS = Alert.__table__  # type: ignore[attr-defined]
@@ -28,15 +28,9 @@ def claim_due(*, session: Session, now: datetime, lease: timedelta, limit: int =
     """Take up to ``limit`` due alerts for ``lease``; nobody else gets them meanwhile."""
     due = ALERTS.c.status == "pending", ALERTS.c.next_attempt_at <= now
     pick = select(ALERTS.c.id).where(*due).order_by(ALERTS.c.next_attempt_at, ALERTS.c.id)
-    pick = pick.limit(limit)
-    if is_postgres_session(session):
-        pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.execute(pick).scalars())
+    ids = pick_unlocked_ids(session, pick.limit(limit))
     if not ids:
         return []
-    # A separate SELECT, not ``IN (subquery)``: PostgreSQL may re-run a locking
-    # subquery per row and so claim more than ``limit``. The due conditions are
-    # repeated on the UPDATE as a guard.
     statement = (
         update(ALERTS)
         .where(ALERTS.c.id.in_(ids), *due)
