@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from scoring.conditions import activity_matches, condition_matches
+from scoring.conditions import condition_matches
 from scoring.decay import decay_factor, idle_days
 from scoring.rule_set import Band, RuleSet
 
@@ -107,11 +107,12 @@ def behavior_hits(
     exponents = _idle_exponents(times, rule_set)
     rate = rule_set.decay.monthly_rate
     hits: list[RuleHit] = []
-    for rule in rule_set.behavior:
-        matched = [i for i, a in enumerate(ordered) if activity_matches(rule.when, a)]
-        if not matched:
+    matched = _matches_by_rule(rule_set, ordered)
+    for position, rule in enumerate(rule_set.behavior):
+        found = matched.get(position)
+        if not found:
             continue
-        kept = matched[-rule.max_count :] if rule.max_count else matched
+        kept = found[-rule.max_count :] if rule.max_count else found
         if rule.points < 0:
             points = rule.points * len(kept)
         else:
@@ -127,6 +128,22 @@ def behavior_hits(
             )
         )
     return hits, times[-1]
+
+
+def _matches_by_rule(rule_set: RuleSet, ordered: Sequence[ActivityRecord]) -> dict[int, list[int]]:
+    """For each behaviour rule's position, the positions of the activities it counts."""
+    by_kind = rule_set.behavior_by_kind
+    rules = rule_set.behavior
+    kinds: dict[str, str] = {}
+    matched: dict[int, list[int]] = {}
+    for i, activity in enumerate(ordered):
+        kind = kinds.get(activity.kind)
+        if kind is None:
+            kind = kinds[activity.kind] = activity.kind.strip().casefold()
+        for position in by_kind.get(kind, ()):
+            if rules[position].when.detail_matcher(activity):
+                matched.setdefault(position, []).append(i)
+    return matched
 
 
 def score_lead(

@@ -6,6 +6,7 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -74,6 +75,13 @@ class FieldCondition(_Strict):
         """``contains_any`` as compared: trimmed and case-folded, once per rule set."""
         return tuple(needle.strip().casefold() for needle in self.contains_any or ())
 
+    @cached_property
+    def matcher(self) -> Callable[[Any], bool]:
+        """The condition compiled to one closure (``scoring.conditions``), once per rule set."""
+        from scoring.conditions import compile_field_condition  # it imports this module
+
+        return compile_field_condition(self)
+
 
 OPERATORS = ("equals", "in", "contains_any", "between", "exists", "email_domain_in")
 
@@ -88,6 +96,18 @@ class ActivityCondition(_Strict):
     kind: str = Field(min_length=1)
     url_contains: str | None = Field(default=None, min_length=1)
     properties: dict[str, Any] | None = None
+
+    @cached_property
+    def kind_key(self) -> str:
+        """``kind`` as activities are matched against it: trimmed and case-folded."""
+        return self.kind.strip().casefold()
+
+    @cached_property
+    def detail_matcher(self) -> Callable[[Any], bool]:
+        """URL and property tests compiled to one closure, once per rule set."""
+        from scoring.conditions import compile_activity_details  # it imports this module
+
+        return compile_activity_details(self)
 
 
 class FitRule(_Strict):
@@ -147,6 +167,18 @@ class RuleSet(_Strict):
     behavior: list[BehaviorRule] = Field(default_factory=list)
     routing: list[RoutingRule] = Field(default_factory=list)
     sla_minutes: float = Field(default=15, gt=0)
+
+    @cached_property
+    def behavior_by_kind(self) -> dict[str, list[int]]:
+        """Positions of the behaviour rules by the activity kind they count.
+
+        Replaying a history then looks at the one or two rules an activity's
+        kind can match instead of testing every rule against every activity.
+        """
+        by_kind: dict[str, list[int]] = {}
+        for position, rule in enumerate(self.behavior):
+            by_kind.setdefault(rule.when.kind_key, []).append(position)
+        return by_kind
 
     def band(self, score: float) -> Band:
         """Name the band a score falls in under these thresholds."""
