@@ -24,13 +24,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from benchmarks.http_load import post_all
 from benchmarks.ingest_data import (
     batch_events,
     open_bench_services,
@@ -127,32 +127,6 @@ def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float
             print(f"    {name:<52} {value:>10,.0f} requests/s")
         else:
             print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s")
-
-
-def post_all(
-    url: str, bodies: list[tuple[bytes, dict[str, str]]], *, clients: int, path: str = "/ingest"
-) -> float:
-    """POST every body (split across ``clients`` keep-alive connections); seconds taken."""
-    failures: list[str] = []
-
-    def worker(share: list[tuple[bytes, dict[str, str]]]) -> None:
-        with httpx.Client(timeout=60) as client:
-            for body, headers in share:
-                response = client.post(f"{url}{path}", content=body, headers=headers)
-                if response.status_code != 200 or response.json()["rejected"]:
-                    failures.append(response.text[:300])
-
-    shares = [bodies[i::clients] for i in range(clients)]
-    threads = [threading.Thread(target=worker, args=(share,)) for share in shares]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    if failures:
-        raise SystemExit(f"{len(failures)} requests failed, e.g. {failures[0]}")
-    return elapsed
 
 
 class ServerProcess:
