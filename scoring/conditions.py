@@ -64,9 +64,16 @@ def _present(value: Any) -> bool:
     return value is not None and not (isinstance(value, str) and not value.strip())
 
 
-def _domain_in(email: str, wanted: tuple[str, ...]) -> bool:
+def _domain_in(email: str, wanted: frozenset[str]) -> bool:
+    """The address's domain, or a domain it is a subdomain of, is wanted."""
     domain = email.rpartition("@")[2].casefold()
-    return any(domain == d or domain.endswith("." + d) for d in wanted)
+    while True:
+        if domain in wanted:
+            return True
+        dot = domain.find(".")
+        if dot < 0:
+            return False
+        domain = domain[dot + 1 :]
 
 
 def condition_matches(condition: FieldCondition, lead: _Lead) -> bool:
@@ -102,7 +109,7 @@ def compile_field_condition(condition: FieldCondition) -> Callable[[_Lead], bool
     if op == "between":
         low, high = condition.between or (0.0, 0.0)
         return lambda lead: (number := _number(read(lead))) is not None and low <= number <= high
-    domains = tuple(d.strip().casefold().lstrip("@") for d in condition.email_domain_in or ())
+    domains = frozenset(d.strip().casefold().lstrip("@") for d in condition.email_domain_in or ())
     return lambda lead: _present(value := read(lead)) and _domain_in(str(value), domains)
 
 

@@ -155,6 +155,28 @@ def score_lead(
 ) -> LeadScore:
     """Score a lead at ``now`` from its profile and full activity history."""
     fits = fit_hits(rule_set, lead)
+    return _with_behavior(rule_set, fits, sum(h.points for h in fits), activities, now)
+
+
+def rescore_behavior(
+    rule_set: RuleSet, fit: float, activities: Iterable[ActivityRecord], *, now: datetime
+) -> LeadScore:
+    """``score_lead`` for a lead whose profile and rule set are as when ``fit`` was computed.
+
+    Most events are activities of known leads: their fit cannot have changed,
+    so the ingest path skips the fit rules. The hits then hold only the
+    behaviour rules; explanations (``leadscore score``) use ``score_lead``.
+    """
+    return _with_behavior(rule_set, [], fit, activities, now)
+
+
+def _with_behavior(
+    rule_set: RuleSet,
+    fits: list[RuleHit],
+    fit: float,
+    activities: Iterable[ActivityRecord],
+    now: datetime,
+) -> LeadScore:
     behaviours, last_activity_at = behavior_hits(rule_set, activities)
     factor = 1.0
     if last_activity_at is not None:
@@ -169,7 +191,7 @@ def score_lead(
     ]
     return assemble_score(
         rule_set,
-        fit=sum(h.points for h in fits),
+        fit=fit,
         behavior_decaying=decaying,
         behavior_fixed=fixed,
         factor=factor,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -63,14 +64,19 @@ class LeadState:
         """Created by this transaction, so it has no stored history yet (known on SQLite)."""
         return self._created
 
+    @property
+    def profile_changed(self) -> bool:
+        """Whether a profile field, attribute or field time differs from what was read."""
+        return self._stored_profile != self._profile()
+
     def _profile(self) -> tuple[Any, ...]:
-        values = (getattr(self, name) for name in _PROFILE_COLUMNS)
-        return (*values, self.attributes, self.field_times)
+        return _read_profile(self)  # type: ignore[no-any-return]
 
 
 _PROFILE_COLUMNS = (
     "name", "title", "company", "company_key", "company_size", "industry", "country", "region",
 )  # fmt: skip
+_read_profile = attrgetter(*_PROFILE_COLUMNS, "attributes", "field_times")
 
 
 _COLUMNS = [f.name for f in fields(LeadState) if not f.name.startswith("_")]
@@ -205,7 +211,7 @@ def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     full: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
     for lead in leads:
-        same = lead._stored_profile == lead._profile()
+        same = not lead.profile_changed
         columns = _SCORE_COLUMNS if same else _SAVED_COLUMNS
         data = {name: getattr(lead, name) for name in columns}
         data["_id"] = lead.id

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import ActivityRecord, LeadScore, score_lead
+from scoring.evaluate import ActivityRecord, LeadScore, rescore_behavior, score_lead
 from scoring.rule_set import RuleSet
 from storage.leads import LeadState
 
@@ -20,8 +20,15 @@ from storage.leads import LeadState
 def rescore(
     lead: LeadState, rules: ActiveRules, history: Sequence[ActivityRecord], now: datetime
 ) -> LeadScore:
-    """Recompute the lead's score from its whole history and store the parts on it."""
-    result = score_lead(rules.rule_set, profile_of(lead), history, now=now)
+    """Recompute the lead's score from its whole history and store the parts on it.
+
+    The fit rules are skipped when neither the profile nor the rule set
+    changed since the stored fit was computed.
+    """
+    if lead.rule_set_version == rules.version and not lead.profile_changed:
+        result = rescore_behavior(rules.rule_set, lead.fit, history, now=now)
+    else:
+        result = score_lead(rules.rule_set, profile_of(lead), history, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying
     lead.behavior_fixed = result.behavior_fixed
