@@ -7,10 +7,10 @@ import logging
 import time
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from bot.http.group_commit import GroupCommit
 from bot.http.signature import check
 from bot.ingest import Ingestor, IngestResult, Item, NoRuleSetError
 from bot.logs import redact
@@ -62,15 +62,19 @@ def _error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message}, status_code=status)
 
 
-def _log_batch(result: IngestResult, *, events: int, started: float) -> None:
-    """One line per batch: counts and timing, and the first reason if any were refused.
+def _log_batch(result: IngestResult, requests: int, started: float) -> None:
+    """One line per stored batch: counts and timing, and the first reason if any were refused.
+
+    A batch is one transaction, which may hold several concurrent requests
+    (``bot.http.group_commit``).
 
     Reasons can quote the sender's input (an attribute key, say), so they are
     redacted here rather than trusting the handler's filter.
     """
     fields: dict[str, object] = {
         "source": "webhook",
-        "events": events,
+        "requests": requests,
+        "events": len(result.outcomes),
         "accepted": result.accepted,
         "duplicates": result.duplicates,
         "rejected": len(result.rejected),
@@ -86,6 +90,7 @@ def _log_batch(result: IngestResult, *, events: int, started: float) -> None:
 
 def ingest_endpoint(ingestor: Ingestor, secret: str | None) -> Any:
     """Build the Starlette endpoint bound to an ingestor and the shared secret."""
+    group = GroupCommit(ingestor, source="webhook", on_committed=_log_batch)
 
     async def endpoint(request: Request) -> JSONResponse:
         if not secret:
@@ -109,12 +114,10 @@ def ingest_endpoint(ingestor: Ingestor, secret: str | None) -> Any:
         except ValueError as exc:
             log.warning("ingest refused", extra={"status": 400, "reason": redact(str(exc))})
             return _error(400, str(exc))
-        started = time.perf_counter()
         try:
-            result = await run_in_threadpool(ingestor.ingest, items, source="webhook")
+            result = await group.ingest(items)
         except NoRuleSetError as exc:
             return _error(503, str(exc))
-        _log_batch(result, events=len(items), started=started)
         return JSONResponse(
             {
                 "accepted": result.accepted,

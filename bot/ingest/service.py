@@ -57,12 +57,39 @@ class Rejection:
     error: str
 
 
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+
+
 @dataclass
 class IngestResult:
     accepted: int = 0
     duplicates: int = 0
     rejected: list[Rejection] = field(default_factory=list)
     alert_ids: list[int] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    """What became of each item, in the order given: accepted, duplicate or rejected."""
+
+    def split(self, sizes: Sequence[int]) -> list[IngestResult]:
+        """This result cut into consecutive parts of ``sizes`` items (alerts stay whole).
+
+        Several requests ingested as one batch each get the answer they would
+        have had alone: an item's outcome, and rejections in item order.
+        """
+        parts: list[IngestResult] = []
+        start = 0
+        rejections = iter(self.rejected)
+        for size in sizes:
+            outcomes = self.outcomes[start : start + size]
+            start += size
+            parts.append(
+                IngestResult(
+                    accepted=outcomes.count(ACCEPTED),
+                    duplicates=outcomes.count(DUPLICATE),
+                    rejected=[next(rejections) for _ in range(outcomes.count(REJECTED))],
+                    outcomes=outcomes,
+                )
+            )
+        return parts
 
 
 class Ingestor:
@@ -95,15 +122,22 @@ class Ingestor:
         (the CSV importer validates whole rows itself); ``dead_letters`` are
         input the caller rejected, kept in the same transaction as the batch.
         """
-        validated = IngestResult()
-        events, dead = self._validate(items, validated)
+        validated = IngestResult(outcomes=[REJECTED] * len(items))
+        events, positions, dead = self._validate(items, validated)
         now = self.clock()
 
         def store(session: Session) -> IngestResult:
-            result = replace(validated, rejected=list(validated.rejected), alert_ids=[])
+            result = replace(
+                validated,
+                rejected=list(validated.rejected),
+                alert_ids=[],
+                outcomes=list(validated.outcomes),
+            )
             keep_dead_letters(session=session, rows=[*dead, *dead_letters], now=now, source=source)
             if events:
-                self._store(session, events, source, now, alert, result)
+                fresh = self._store(session, events, source, now, alert, result)
+                for event, position in zip(events, positions, strict=True):
+                    result.outcomes[position] = ACCEPTED if event.id in fresh else DUPLICATE
             return result
 
         result = in_transaction(self.engine, store, what=f"{source} batch")
@@ -114,11 +148,13 @@ class Ingestor:
 
     def _validate(
         self, items: Sequence[Item], result: IngestResult
-    ) -> tuple[list[Event], list[dict[str, Any]]]:
+    ) -> tuple[list[Event], list[int], list[dict[str, Any]]]:
+        """The valid events, each first of its id, with their item positions; the dead letters."""
         events: list[Event] = []
+        positions: list[int] = []
         dead: list[dict[str, Any]] = []
         seen: set[str] = set()
-        for item in items:
+        for position, item in enumerate(items):
             try:
                 event = item.data if isinstance(item.data, Event) else parse_event(item.data)
             except ValueError as exc:
@@ -136,10 +172,12 @@ class Ingestor:
                 continue
             if event.id in seen:
                 result.duplicates += 1
+                result.outcomes[position] = DUPLICATE
                 continue
             seen.add(event.id)
             events.append(event)
-        return events, dead
+            positions.append(position)
+        return events, positions, dead
 
     def _store(
         self,
@@ -149,7 +187,8 @@ class Ingestor:
         now: datetime,
         alert: bool,
         result: IngestResult,
-    ) -> None:
+    ) -> set[str]:
+        """Store the events; the ids that were new (the others were stored before)."""
         rules = self.rulebook.active(session)
         leads = lock_leads(session=session, emails=[e.lead.email for e in events], now=now)
         fresh = claim_event_ids(
@@ -169,10 +208,10 @@ class Ingestor:
         new_events = [e for e in events if e.id in fresh]
         result.duplicates += len(events) - len(new_events)
         result.accepted = len(new_events)
-        if not new_events:
-            return
-        touched, histories = self._apply(session, new_events, leads, rules)
-        result.alert_ids.extend(self._rescore(session, touched, histories, rules, now, alert))
+        if new_events:
+            touched, histories = self._apply(session, new_events, leads, rules)
+            result.alert_ids.extend(self._rescore(session, touched, histories, rules, now, alert))
+        return fresh
 
     def _apply(
         self,
