@@ -11,6 +11,7 @@ from storage.dialect import insert_ignoring_conflicts
 from storage.models import Alert, RoutingTurn
 
 TURNS = RoutingTurn.__table__  # type: ignore[attr-defined]
+ALERTS = Alert.__table__  # type: ignore[attr-defined]
 
 
 def take_turn(*, session: Session, route_key: str, size: int) -> int:
@@ -40,18 +41,21 @@ def create_alert(
     assignee: str | None,
     score: float,
     now: datetime,
-) -> Alert:
-    """Queue an alert in the outbox; committed with the score change that caused it."""
-    alert = Alert(
-        alert_key=f"lead-{lead_id}-cycle-{cycle}",
-        lead_id=lead_id,
-        channel=channel,
-        assignee=assignee,
-        score=score,
-        status="pending",
-        next_attempt_at=now,
-        created_at=now,
-    )
-    session.add(alert)
-    session.flush()
-    return alert
+) -> int:
+    """Queue an alert in the outbox; its id. Committed with the score change that caused it.
+
+    A Core insert, not an ORM object: a flush per alert was a tenth of the
+    time of a webhook batch in which many leads turn hot.
+    """
+    values = {
+        "alert_key": f"lead-{lead_id}-cycle-{cycle}",
+        "lead_id": lead_id,
+        "channel": channel,
+        "assignee": assignee,
+        "score": score,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    return int(session.execute(ALERTS.insert().values(values).returning(ALERTS.c.id)).scalar_one())

@@ -312,7 +312,7 @@ class Ingestor:
         if target.assignees:
             turn = take_turn(session=session, route_key=target.key, size=len(target.assignees))
             assignee = target.assignees[turn]
-        alert = create_alert(
+        return create_alert(
             session=session,
             lead_id=lead.id,
             cycle=lead.alert_cycle,
@@ -321,7 +321,6 @@ class Ingestor:
             score=lead.score,
             now=now,
         )
-        return alert.id
 
 
 def _payload_text(data: Any) -> str:
