@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, BindParameter, bindparam
@@ -59,6 +60,27 @@ class _Compiled:
         if self.positional:
             return tuple(processed)
         return dict(zip(self.names, processed, strict=True))
+
+    def params_many(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """``params`` of every row, built column by column (map and zip run in C).
+
+        Rows that leave a column out (a column default) or a statement with
+        literal values take the row-by-row path, which knows how to fill them.
+        """
+        if self.defaults:
+            return [self.params(row) for row in rows]
+        try:
+            columns = [
+                list(map(itemgetter(name), rows))
+                if bind is None
+                else list(map(bind, map(itemgetter(name), rows)))
+                for name, bind in zip(self.names, self.binds, strict=True)
+            ]
+        except KeyError:
+            return [self.params(row) for row in rows]
+        if self.positional:
+            return list(zip(*columns, strict=True))
+        return [dict(zip(self.names, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def rows(self, raw: list[Any], description: Sequence[Any], dialect: Dialect) -> list[Any]:
         """Apply the result processors SQLAlchemy would pick for this cursor description."""
@@ -102,7 +124,22 @@ def _sqlite_datetime_value(text: str | None) -> datetime | None:
 def _bind_processor(kind: Any, dialect: Dialect) -> Processor:
     if dialect.name == "sqlite" and isinstance(kind, UTCDateTime):
         return _sqlite_datetime_text
-    return kind.bind_processor(dialect)  # type: ignore[no-any-return]
+    process = kind.bind_processor(dialect)
+    if isinstance(kind, JSON) and process is not None:
+        return _empty_document_once(process)
+    return process  # type: ignore[no-any-return]
+
+
+def _empty_document_once(process: Callable[[Any], Any]) -> Processor:
+    """Most attribute and property documents are empty: serialise ``{}`` once, not per row.
+
+    Only where the processor makes text (SQLite); PostgreSQL's driver wraps
+    the document in an object of its own, which is left to it.
+    """
+    empty = process({})
+    if not isinstance(empty, str):
+        return process
+    return lambda value: empty if type(value) is dict and not value else process(value)
 
 
 def _result_processor(kind: Any, dialect: Dialect, coltype: Any) -> Processor:
@@ -198,7 +235,7 @@ class BulkStatement(_Cached):
         compiled = self._cached(
             dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
         )
-        _run(connection, compiled, [compiled.params(row) for row in rows], many=True)
+        _run(connection, compiled, compiled.params_many(rows), many=True)
 
 
 class Query(_Cached):
