@@ -12,6 +12,7 @@ from storage.models import Alert, RoutingTurn
 
 TURNS = RoutingTurn.__table__  # type: ignore[attr-defined]
 ALERTS = Alert.__table__  # type: ignore[attr-defined]
+_NEW_ALERT = ALERTS.insert().returning(ALERTS.c.id)
 
 
 def take_turn(*, session: Session, route_key: str, size: int) -> int:
@@ -58,4 +59,4 @@ def create_alert(
         "next_attempt_at": now,
         "created_at": now,
     }
-    return int(session.execute(ALERTS.insert().values(values).returning(ALERTS.c.id)).scalar_one())
+    return int(session.execute(_NEW_ALERT, values).scalar_one())
