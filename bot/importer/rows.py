@@ -30,8 +30,17 @@ class RowRejected(ValueError):
 
 @dataclass(frozen=True)
 class _Bound:
+    """A template compiled for one header: where each value of the event comes from.
+
+    A row's values are its cells, then what ``getters`` compute from them (in
+    the template's order, so the first bad value is the one reported);
+    ``parts`` say which of those values fill which object of the event, each
+    object's keys in template order.
+    """
+
     template: EventTemplate
-    getters: list[tuple[str, str | None, str, Getter]]  # (section, subsection, key, getter)
+    getters: list[Getter]
+    parts: list[tuple[str, str | None, list[tuple[str, int]]]]  # (section, subsection, fields)
     when: tuple[int, str, Any] | None
     repeat: tuple[int, int] | None
 
@@ -50,7 +59,7 @@ class RowMapper:
         self.used = sorted(
             {index[c] for t in mapping.events for s in t.columns().values() for c in s}
         )
-        self.templates = [_bind(t, index) for t in mapping.events]
+        self.templates = [_bind(t, index, len(self.header)) for t in mapping.events]
 
     def clean(self, row: list[str]) -> Cells:
         """Strip the cells the mapping reads; null values become None."""
@@ -101,29 +110,55 @@ def _check_columns(mapping: Mapping, header: list[str], index: dict[str, int]) -
         raise MappingError([*errors, f"the CSV header has: {shown}"])
 
 
-def _bind(template: EventTemplate, index: dict[str, int]) -> _Bound:
-    getters = []
+def _bind(template: EventTemplate, index: dict[str, int], width: int) -> _Bound:
+    getters: list[Getter] = []
+    parts: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
     for path, spec in template.values.items():
-        parts = path.split(".")
-        section, sub, key = (
-            (parts[0], None, parts[1])
-            if len(parts) == 2
-            else (parts[0], parts[1], ".".join(parts[2:]))
-            if len(parts) > 2
-            else ("", None, parts[0])
-        )
+        section, sub, key = _place(path)
+        column = spec.plain_column if path != "occurred_at" else None  # a time is parsed
+        if column is not None:
+            parts.setdefault((section, sub), []).append((key, index[column]))
+            continue
         getter = spec.bind(index, path)
         if path == "occurred_at":
             getter = _timestamps(getter, template, constant=not spec.columns)
-        getters.append((section, sub, key, getter))
-    when = template.when
-    repeat = template.repeat
+        if not spec.columns and not spec.uses_counter:
+            getter = _once(getter)
+        getters.append(getter)
+        parts.setdefault((section, sub), []).append((key, width + len(getters) - 1))
+    sections = list(dict.fromkeys(section for section, _ in parts))
+    when, repeat = template.when, template.repeat
     return _Bound(
         template,
         getters,
+        [  # a section's own fields before its subsection, which goes into them
+            (section, sub, fields)
+            for (section, sub), fields in sorted(
+                parts.items(), key=lambda item: (sections.index(item[0][0]), item[0][1] is not None)
+            )
+        ],
         (index[when.column], when.test, when.value) if when else None,
         (index[repeat.column], repeat.max) if repeat else None,
     )
+
+
+def _place(path: str) -> tuple[str, str | None, str]:
+    """``lead.attributes.x`` is (section, subsection, key); ``id`` is ("", None, "id")."""
+    parts = path.split(".")
+    if len(parts) == 1:
+        return "", None, parts[0]
+    if len(parts) == 2:
+        return parts[0], None, parts[1]
+    return parts[0], parts[1], ".".join(parts[2:])
+
+
+def _once(getter: Getter) -> Getter:
+    """A value that reads no cell, computed once; a bad one is left to each row to report."""
+    try:
+        value = getter([], 1)
+    except RowError:
+        return getter
+    return lambda cells, n: value
 
 
 def _holds(when: tuple[int, str, Any], cells: Cells) -> bool:
@@ -153,18 +188,22 @@ def _count(bound: _Bound, cells: Cells) -> int:
 
 
 def _build(bound: _Bound, cells: Cells, n: int) -> dict[str, Any]:
+    values = cells + [getter(cells, n) for getter in bound.getters]
     data: dict[str, Any] = {}
-    for section, sub, key, getter in bound.getters:
-        value = getter(cells, n)
-        if value is None:
+    for section, sub, fields in bound.parts:
+        part = {}
+        for key, i in fields:
+            value = values[i]
+            if value is not None:
+                part[key] = value
+        if not part:
             continue
         if not section:
-            data[key] = value
-            continue
-        target = data.setdefault(section, {})
-        if sub is not None:
-            target = target.setdefault(sub, {})
-        target[key] = value
+            data.update(part)
+        elif sub is None:
+            data[section] = part
+        else:
+            data.setdefault(section, {})[sub] = part
     return data
 
 
@@ -173,12 +212,8 @@ def _timestamps(getter: Getter, template: EventTemplate, *, constant: bool) -> G
     fmt, zone = template.time_format, template.zone
 
     def parse(value: Any) -> datetime:
-        if isinstance(value, datetime):
-            moment = value
-        elif isinstance(value, date):
-            moment = datetime.combine(value, time())
-        elif not isinstance(value, str):
-            raise RowError("occurred_at", f"{value!r} is not a date-time")
+        if not isinstance(value, str):
+            moment = _moment(value)
         elif fmt is not None:
             try:
                 moment = datetime.strptime(value, fmt)
@@ -205,6 +240,15 @@ def _timestamps(getter: Getter, template: EventTemplate, *, constant: bool) -> G
         return None if value is None else parse(value)
 
     return timestamp
+
+
+def _moment(value: Any) -> datetime:
+    """A date or date-time that is not text (a constant in the mapping file)."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    raise RowError("occurred_at", f"{value!r} is not a date-time")
 
 
 def _text(value: Any) -> str | None:

@@ -104,10 +104,23 @@ class ValueSpec:
     def uses_counter(self) -> bool:
         return self.template.uses_counter if self.template else False
 
+    @property
+    def plain_column(self) -> str | None:
+        """The column whose cell is the value as it is (no map, default or type), if any."""
+        cleaned = self.mapping is not None or self.default is not None or self.type is not None
+        if self.template is None or cleaned:
+            return None
+        parts = self.template.parts
+        if len(parts) != 1 or not isinstance(parts[0], tuple) or parts[0][0] == REPEAT_COUNTER:
+            return None
+        return parts[0][0]
+
     def bind(self, index: Mapping[str, int], field: str) -> Getter:
         """Compile against the header: ``getter(cells, n)`` returns the value or None."""
         render = _renderer(self.template, index) if self.template else None
         constant, mapping, default, kind = self.constant, self.mapping, self.default, self.type
+        if render is not None and mapping is None and default is None:
+            return render if kind is None else _typed(render, kind, field)
 
         def getter(cells: Cells, n: int) -> Any:
             value = render(cells, n) if render is not None else constant
@@ -120,6 +133,16 @@ class ValueSpec:
             return value
 
         return getter
+
+
+def _typed(render: Getter, kind: str, field: str) -> Getter:
+    """A template's text converted to ``kind`` (the common ``{column: X, type: int}``)."""
+
+    def getter(cells: Cells, n: int) -> Any:
+        value = render(cells, n)
+        return None if value is None else convert(value, kind, field)
+
+    return getter
 
 
 def parse_spec(raw: Any) -> ValueSpec:
