@@ -15,7 +15,9 @@ if TYPE_CHECKING:
     from datetime import datetime
 
 
-class _Lead(Protocol):
+class LeadLike(Protocol):
+    """Anything with a lead's fields: ``LeadProfile``, or the ingest path's working copy."""
+
     @property
     def email(self) -> str: ...
 
@@ -76,7 +78,7 @@ def _domain_in(email: str, wanted: frozenset[str]) -> bool:
         domain = domain[dot + 1 :]
 
 
-def condition_matches(condition: FieldCondition, lead: _Lead) -> bool:
+def condition_matches(condition: FieldCondition, lead: LeadLike) -> bool:
     """Evaluate a fit or routing condition against a lead."""
     return condition.matcher(lead)
 
@@ -86,7 +88,7 @@ def activity_matches(condition: ActivityCondition, activity: _Activity) -> bool:
     return _norm(activity.kind) == condition.kind_key and condition.detail_matcher(activity)
 
 
-def compile_field_condition(condition: FieldCondition) -> Callable[[_Lead], bool]:
+def compile_field_condition(condition: FieldCondition) -> Callable[[LeadLike], bool]:
     """The condition as one closure, its constants normalised once.
 
     Scoring runs every fit rule for every touched lead in every ingest batch;
@@ -133,7 +135,7 @@ def _always(activity: _Activity) -> bool:
     return True
 
 
-def _reader(name: str) -> Callable[[_Lead], Any]:
+def _reader(name: str) -> Callable[[LeadLike], Any]:
     if name.startswith("attributes."):
         key = name.removeprefix("attributes.")
         return lambda lead: lead.attributes.get(key)
@@ -141,9 +143,9 @@ def _reader(name: str) -> Callable[[_Lead], Any]:
 
 
 def _contains_any(
-    read: Callable[[_Lead], Any], needles: tuple[str, ...]
-) -> Callable[[_Lead], bool]:
-    def matches(lead: _Lead) -> bool:
+    read: Callable[[LeadLike], Any], needles: tuple[str, ...]
+) -> Callable[[LeadLike], bool]:
+    def matches(lead: LeadLike) -> bool:
         value = read(lead)
         if not _present(value):
             return False
@@ -153,13 +155,13 @@ def _contains_any(
     return matches
 
 
-def _one_of(read: Callable[[_Lead], Any], options: list[Any]) -> Callable[[_Lead], bool]:
+def _one_of(read: Callable[[LeadLike], Any], options: list[Any]) -> Callable[[LeadLike], bool]:
     """``equals``/``in``: a set lookup for text values, ``_same`` for anything else."""
     as_text = frozenset(
         _norm(str(option)) for option in options if isinstance(option, str | int | float)
     )
 
-    def matches(lead: _Lead) -> bool:
+    def matches(lead: LeadLike) -> bool:
         value = read(lead)
         if not _present(value):
             return False

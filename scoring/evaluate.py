@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from scoring.conditions import condition_matches
+from scoring.conditions import LeadLike
 from scoring.decay import decay_factor, idle_days
 from scoring.rule_set import Band, RuleSet
 
@@ -77,12 +77,12 @@ class LeadScore:
     decay_factor: float
 
 
-def fit_hits(rule_set: RuleSet, lead: LeadProfile) -> list[RuleHit]:
+def fit_hits(rule_set: RuleSet, lead: LeadLike) -> list[RuleHit]:
     """The fit rules that match the lead, with their points."""
     return [
         RuleHit(name=rule.name, kind="fit", points=rule.points, count=1)
         for rule in rule_set.fit
-        if condition_matches(rule.when, lead)
+        if rule.when.matcher(lead)
     ]
 
 
@@ -148,7 +148,7 @@ def _matches_by_rule(rule_set: RuleSet, ordered: Sequence[ActivityRecord]) -> di
 
 def score_lead(
     rule_set: RuleSet,
-    lead: LeadProfile,
+    lead: LeadLike,
     activities: Iterable[ActivityRecord],
     *,
     now: datetime,

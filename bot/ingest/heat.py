@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
 from scoring.evaluate import ActivityRecord, LeadScore, rescore_behavior, score_lead
 from scoring.rule_set import RuleSet
@@ -28,7 +27,7 @@ def rescore(
     if lead.rule_set_version == rules.version and not lead.profile_changed:
         result = rescore_behavior(rules.rule_set, lead.fit, history, now=now)
     else:
-        result = score_lead(rules.rule_set, profile_of(lead), history, now=now)
+        result = score_lead(rules.rule_set, lead, history, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying
     lead.behavior_fixed = result.behavior_fixed
