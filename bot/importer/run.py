@@ -105,7 +105,8 @@ def _import_rows(
                 if not events:
                     summary.rows_without_events += 1
                 position = f"line {line}"
-                items.extend(Item(position=position, data=event) for event in events)
+                for event in events:
+                    items.append(Item(position, event))
             if rows_in_chunk >= chunk_rows or len(items) >= CHUNK_EVENTS:
                 _flush(ingestor, items, dead, summary, alert)
                 items, dead, rows_in_chunk = [], [], 0
