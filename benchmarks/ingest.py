@@ -166,6 +166,7 @@ def serve(db: Path, port: int) -> None:
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    from bot.heap import settle_startup_heap
     from bot.logs import configure_logging
     from bot.server import create_server
 
@@ -177,6 +178,7 @@ def serve(db: Path, port: int) -> None:
     services = open_bench_services(db)
     app = create_server(services, workers=False).http
     app.router.routes.append(Route("/bench-noop", noop, methods=["POST"]))
+    settle_startup_heap()
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", log_config=None)
 
 

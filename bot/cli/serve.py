@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.cli.common import BadInput, command, console
+from bot.heap import settle_startup_heap
 from bot.logs import configure_logging
 from bot.rules_admin import sync_startup_rules
 from bot.runtime import open_services
@@ -60,6 +61,7 @@ def serve(host: str, port: int, socket_mode: bool) -> None:
 
 def _run_http(server: Server, host: str, port: int) -> None:
     """Serve until SIGINT/SIGTERM; ``log_config=None`` keeps uvicorn on our logfmt handler."""
+    settle_startup_heap()
     uvicorn.run(server.http, host=host, port=port, log_level="warning", log_config=None)
 
 
