@@ -34,6 +34,9 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
 
 
+_NOT_PROFILE = frozenset(("email", "attributes"))
+
+
 class LeadData(_Model):
     """What an event says about the lead; every field but email is optional."""
 
@@ -73,9 +76,17 @@ class LeadData(_Model):
         return value
 
     def profile_fields(self) -> dict[str, Any]:
-        """The firmographic fields this event actually sets (None means 'not said')."""
-        data = self.model_dump(exclude={"email", "attributes"}, exclude_none=True)
-        return data
+        """The firmographic fields this event actually sets (None means 'not said').
+
+        Read from ``__dict__`` (the fields in declaration order): they are all
+        plain text or numbers, which ``model_dump`` would return as they are,
+        at half its cost on every ingested event.
+        """
+        return {
+            name: value
+            for name, value in self.__dict__.items()
+            if value is not None and name not in _NOT_PROFILE
+        }
 
 
 class ActivityData(_Model):
