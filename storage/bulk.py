@@ -34,6 +34,10 @@ from storage.types import UTCDateTime
 Processor = Callable[[Any], Any] | None
 
 
+_COLUMNWISE_FROM = 16
+"""Rows per statement from which parameters are built column by column."""
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -65,9 +69,11 @@ class _Compiled:
         """``params`` of every row, built column by column (map and zip run in C).
 
         Rows that leave a column out (a column default) or a statement with
-        literal values take the row-by-row path, which knows how to fill them.
+        literal values take the row-by-row path, which knows how to fill them;
+        so do a few rows, for which setting up one pass per column costs more
+        than it saves (single-event requests write one row per statement).
         """
-        if self.defaults:
+        if self.defaults or len(rows) < _COLUMNWISE_FROM:
             return [self.params(row) for row in rows]
         try:
             columns = [
