@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 MAX_GROUP_EVENTS = 2_000
 """Events stored in one transaction at most (a request larger than this goes alone)."""
+SIBLING_WAIT = 0.002
+"""Seconds a group waits at most for the senders the previous group just answered."""
 
 
 @dataclass
@@ -49,13 +51,17 @@ class GroupCommit:
         source: str,
         on_committed: Committed | None = None,
         max_events: int = MAX_GROUP_EVENTS,
+        sibling_wait: float = SIBLING_WAIT,
     ) -> None:
         self.ingestor = ingestor
         self.source = source
         self.on_committed = on_committed
         self.max_events = max_events
+        self.sibling_wait = sibling_wait
         self._queue: deque[_Waiting] = deque()
         self._drainer: asyncio.Task[None] | None = None
+        self._last_group = 0
+        self._siblings: asyncio.Event | None = None
         # Groups are stored one after another, so one thread of our own does;
         # it is also cheaper to hand work to than the shared request pool.
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
@@ -65,6 +71,8 @@ class GroupCommit:
         loop = asyncio.get_running_loop()
         waiting = _Waiting(items, loop.create_future())
         self._queue.append(waiting)
+        if self._siblings is not None and len(self._queue) >= self._last_group:
+            self._siblings.set()
         if self._drainer is None:
             self._drainer = loop.create_task(self._drain())
         return await waiting.answer
@@ -72,11 +80,33 @@ class GroupCommit:
     async def _drain(self) -> None:
         try:
             while self._queue:
-                await self._commit(self._take())
+                await self._await_siblings()
+                group = self._take()
+                self._last_group = len(group)
+                await self._commit(group)
         finally:
             self._drainer = None
             while self._queue:  # only when cancelled (the server is stopping)
                 _answer(self._queue.popleft(), error=RuntimeError("the server is stopping"))
+
+    async def _await_siblings(self) -> None:
+        """Wait briefly for as many requests as the last group had, if fewer are queued.
+
+        Senders answered a moment ago are usually about to send again: with a
+        few steady senders, groups would otherwise alternate between one
+        request and the rest (PostgreSQL's ``commit_delay`` and
+        ``commit_siblings`` do the same for commits). The wait ends as soon as
+        they are here, and never happens for a lone sender.
+        """
+        if len(self._queue) >= self._last_group or self.sibling_wait <= 0:
+            return
+        self._siblings = asyncio.Event()
+        try:
+            await asyncio.wait_for(self._siblings.wait(), self.sibling_wait)
+        except TimeoutError:
+            pass
+        finally:
+            self._siblings = None
 
     def _take(self) -> list[_Waiting]:
         group = [self._queue.popleft()]

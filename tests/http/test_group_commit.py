@@ -108,3 +108,28 @@ def test_a_batch_holds_at_most_the_event_limit(services: Services) -> None:
 
     assert held.batches == [1, 2, 2, 1]
     assert all(isinstance(a, IngestResult) and a.accepted == 1 for a in answers)
+
+
+async def _steady_senders(group: GroupCommit, emails: list[str], late: list[str]) -> None:
+    """A first group of senders, then one of them again, then the others a moment later."""
+    await asyncio.gather(*(group.ingest(one(activity(e, "page_view"))) for e in emails))
+    again = asyncio.ensure_future(group.ingest(one(activity(emails[0], "page_view"))))
+    await asyncio.sleep(0.05)
+    rest = [group.ingest(one(activity(e, "page_view"))) for e in late]
+    await asyncio.gather(again, *rest)
+
+
+def test_a_group_waits_for_the_senders_the_last_group_answered(services: Services) -> None:
+    held = HeldIngestor(services.ingestor)
+    held.release.set()
+    group = GroupCommit(held, source="webhook", sibling_wait=5.0)
+    asyncio.run(_steady_senders(group, ["a@x.io", "b@x.io", "c@x.io"], ["b@x.io", "c@x.io"]))
+    assert held.batches == [3, 3], "the lone request waited for its two siblings"
+
+
+def test_the_wait_for_siblings_is_short_when_they_do_not_come(services: Services) -> None:
+    held = HeldIngestor(services.ingestor)
+    held.release.set()
+    group = GroupCommit(held, source="webhook", sibling_wait=0.01)
+    asyncio.run(_steady_senders(group, ["a@x.io", "b@x.io", "c@x.io"], ["b@x.io", "c@x.io"]))
+    assert held.batches == [3, 1, 2], "the lone request went alone once the short wait ended"
