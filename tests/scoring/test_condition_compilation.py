@@ -1,11 +1,11 @@
 """Compiled conditions decide exactly as the rule reads, for any value a CRM may send.
 
 Scoring runs each condition as a closure with its constants normalised once
-(``scoring.conditions.compile_field_condition``). The reference below is the
-plain reading of the contract's comparison rules (text ignores case and
-surrounding spaces, numbers compare as numbers, a number or boolean typed as
-text still matches); the two must agree on every value, or a rule would
-score a lead differently from what its manager wrote.
+(``scoring.conditions.compile_field_condition``), with set lookups for text.
+The reference is the generic comparison of one value with one option (text
+ignores case and surrounding spaces, numbers compare as numbers, a number or
+boolean typed as text still matches); the two must agree on every value, or
+a rule would score a lead differently from what its manager wrote.
 """
 
 from __future__ import annotations
@@ -15,28 +15,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scoring.conditions import _present as present
+from scoring.conditions import _same as reference_same
 from scoring.conditions import condition_matches
 from scoring.evaluate import LeadProfile
 from scoring.rule_set import FieldCondition
-
-
-def _norm(value: Any) -> Any:
-    return value.strip().casefold() if isinstance(value, str) else value
-
-
-def reference_same(left: Any, right: Any) -> bool:
-    if isinstance(left, bool) or isinstance(right, bool):
-        return left is right or _norm(str(left)) == _norm(str(right))
-    if isinstance(left, int | float) and isinstance(right, int | float):
-        return float(left) == float(right)
-    if isinstance(left, int | float) or isinstance(right, int | float):
-        return _norm(str(left)) == _norm(str(right))
-    return bool(_norm(left) == _norm(right))
-
-
-def present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
-
 
 WORDS = st.sampled_from(["SaaS", " saas ", "SAAS", "Retail", "1", "1.0", "true", "True ", "", " "])
 SCALARS = st.one_of(
