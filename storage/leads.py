@@ -12,11 +12,11 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from storage.bulk import BulkQuery, BulkStatement
+from storage.bulk import BulkQuery, BulkStatement, Query
 from storage.dialect import is_postgres_session
 from storage.models import Lead
 
@@ -58,6 +58,8 @@ class LeadState:
     # no JSON to encode, no company index to rewrite.
     _stored_profile: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
     _created: bool = field(default=False, repr=False, compare=False)
+    # Created in memory with an id of its own; ``save_leads`` inserts it (SQLite).
+    _unsaved: bool = field(default=False, repr=False, compare=False)
 
     @property
     def is_new(self) -> bool:
@@ -98,14 +100,13 @@ _NEW_COLUMNS = (
     "email", "created_at", "attributes", "field_times", "fit", "behavior_decaying",
     "behavior_fixed", "behavior", "score", "band", "alert_armed", "alert_cycle",
 )  # fmt: skip
-_INSERT = {
-    name: BulkStatement(
-        dialect.insert(LEADS)
-        .on_conflict_do_nothing(index_elements=["email"])
-        .values({column: bindparam(column) for column in _NEW_COLUMNS})
-    )
-    for name, dialect in (("sqlite", sqlite), ("postgresql", postgresql))
-}
+_INSERT_MISSING = BulkStatement(
+    postgresql.insert(LEADS)
+    .on_conflict_do_nothing(index_elements=["email"])
+    .values({column: bindparam(column) for column in _NEW_COLUMNS})
+)
+_INSERT_WHOLE = BulkStatement(LEADS.insert().values({name: bindparam(name) for name in _COLUMNS}))
+_LARGEST_ID = Query(select(func.max(LEADS.c.id)))
 _SAVED_COLUMNS = [name for name in _COLUMNS if name not in ("id", "email", "created_at")]
 _SCORE_COLUMNS = [
     name for name in _SAVED_COLUMNS if name not in (*_PROFILE_COLUMNS, "attributes", "field_times")
@@ -145,23 +146,37 @@ def lock_leads(*, session: Session, emails: Iterable[str], now: datetime) -> dic
     if not wanted:
         return {}
     postgres = is_postgres_session(session)
-    found = _select(session, wanted, postgres)
+    found = _select(session, wanted, lock=postgres)
     missing = [email for email in wanted if email not in found]
-    if missing:
-        dialect = session.get_bind().dialect.name
-        _INSERT[dialect].execute(session, [_new_lead(email, now) for email in missing])
-        created = _select(session, missing, postgres)
-        if not postgres:
-            # The write transaction excludes other writers, so every missing
-            # lead was inserted just now. (On PostgreSQL another transaction
-            # may have inserted it first, with its history.)
-            for lead in created.values():
-                lead._created = True
-        found.update(created)
+    if missing and postgres:
+        # Another replica may insert the same lead at any moment: insert, and
+        # lock what is there (its events may already be stored with it).
+        _INSERT_MISSING.execute(session, [_new_lead(email, now) for email in missing])
+        found.update(_select(session, missing, lock=True))
+    elif missing:
+        found.update(_new_states(session, missing, now))
     return {email: found[email] for email in wanted}
 
 
-def _select(session: Session, emails: list[str], lock: bool) -> dict[str, LeadState]:
+def _new_states(session: Session, emails: list[str], now: datetime) -> dict[str, LeadState]:
+    """New leads as working copies with ids of their own, written later by ``save_leads``.
+
+    On SQLite the write transaction (``BEGIN IMMEDIATE``) excludes every other
+    writer, so the ids after the largest stored one are free, and each new
+    lead is written once, with its score, instead of inserted empty, read
+    back and then updated. Nothing refers to a lead row before the commit.
+    """
+    largest = _LARGEST_ID.fetch(session)[0][0] or 0
+    created: dict[str, LeadState] = {}
+    for offset, email in enumerate(emails, start=1):
+        lead = LeadState(**_new_lead(email, now), id=largest + offset)
+        lead._created = lead._unsaved = True
+        lead._stored_profile = lead._profile()
+        created[email] = lead
+    return created
+
+
+def _select(session: Session, emails: list[str], *, lock: bool) -> dict[str, LeadState]:
     query = _BY_EMAIL_LOCKED if lock else _BY_EMAIL
     found: dict[str, LeadState] = {}
     for row in query.fetch(session, emails):
@@ -206,15 +221,21 @@ def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     """Write the working copies back, in one executemany UPDATE per shape.
 
     Leads whose profile (fields, attributes, field times) is as read get
-    only their score columns written.
+    only their score columns written; leads created in memory are inserted.
     """
     full: list[dict[str, Any]] = []
     scores: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
     for lead in leads:
+        if lead._unsaved:
+            new.append({name: getattr(lead, name) for name in _COLUMNS})
+            lead._unsaved = False
+            continue
         same = not lead.profile_changed
         columns = _SCORE_COLUMNS if same else _SAVED_COLUMNS
         data = {name: getattr(lead, name) for name in columns}
         data["_id"] = lead.id
         (scores if same else full).append(data)
+    _INSERT_WHOLE.execute(session, new)
     _SAVE.execute(session, full)
     _SAVE_SCORES.execute(session, scores)
