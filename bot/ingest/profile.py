@@ -17,15 +17,19 @@ from storage.models import Lead
 
 def merge_profile(lead: LeadState, event: Event) -> bool:
     """Apply the event's lead fields that are newer than what is stored; True if any changed."""
+    fields = event.lead.profile_fields()
+    attributes = event.lead.attributes
+    if not fields and not attributes:
+        return False  # most events are activities that name the lead by email only
     stamp = event.occurred_at.isoformat()
     changed = False
-    for name, value in event.lead.profile_fields().items():
+    for name, value in fields.items():
         if _newer(lead.field_times.get(name), stamp):
             lead.field_times[name] = stamp
             if getattr(lead, name) != value:
                 setattr(lead, name, value)
                 changed = True
-    for key, value in event.lead.attributes.items():
+    for key, value in attributes.items():
         slot = f"attributes.{key}"
         if _newer(lead.field_times.get(slot), stamp):
             lead.field_times[slot] = stamp
