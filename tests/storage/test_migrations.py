@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import inspect, text
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
@@ -20,3 +21,31 @@ def test_migrations_match_the_models(database_url: str) -> None:
         differences = compare_metadata(context, SQLModel.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_a_database_from_the_first_release_upgrades_in_place(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0001")
+    stored = {
+        "event_id": "evt-1",
+        "type": "activity",
+        "occurred_at": "2026-11-24 15:04:05",
+        "received_at": "2026-11-24 15:04:06",
+        "lead_id": 7,
+        "source": "webhook",
+    }
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO events (event_id, type, occurred_at, received_at, lead_id, source) "
+                "VALUES (:event_id, :type, :occurred_at, :received_at, :lead_id, :source)"
+            ),
+            stored,
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT event_id, lead_id FROM events")).all()
+        indexes = {index["name"] for index in inspect(connection).get_indexes("events")}
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [("evt-1", 7)]
+    assert "ix_events_lead_id" not in indexes
