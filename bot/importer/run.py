@@ -8,7 +8,6 @@ A CSV import is a backfill: it scores but does not page SDRs unless asked.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.heap import collector_for_bulk
 from bot.importer.defaults import default_mapping
 from bot.importer.mapping import Mapping
 from bot.importer.reader import CsvSource, UnreadableFile
@@ -26,7 +26,6 @@ CHUNK_ROWS = 2_000
 CHUNK_EVENTS = 20_000
 SHOWN_BAD_ROWS = 20
 SOURCE = "csv"
-YOUNG_GC_THRESHOLD = 10_000
 
 Progress = Callable[[int, int], None]
 """Called with (bytes read, file size) after each chunk."""
@@ -77,7 +76,7 @@ def import_rows(
     progress: Progress | None = None,
 ) -> ImportSummary:
     """Import every row; bad rows are dead-lettered and reported, good rows stored."""
-    with _collector_for_bulk():
+    with collector_for_bulk():
         return _import_rows(source, mapper, ingestor, alert, chunk_rows, progress)
 
 
@@ -118,28 +117,6 @@ def _import_rows(
     if progress is not None:
         progress(source.size, source.size)
     return summary
-
-
-@contextmanager
-def _collector_for_bulk() -> Iterator[None]:
-    """The cyclic garbage collector set for a long run of short-lived objects.
-
-    Nearly everything an import allocates is freed by reference counting, but
-    the collector runs by allocation counts: young passes every 700 objects,
-    and full passes that rescan every object in the process (modules,
-    SQLAlchemy and pydantic machinery, the rule set), 60-90 ms each, every
-    few thousand rows. Freezing the objects that predate the import takes
-    them out of those passes, and young passes every 10,000 objects are
-    enough. Both are put back afterwards.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(thresholds[0], YOUNG_GC_THRESHOLD), *thresholds[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
 
 
 def import_csv(

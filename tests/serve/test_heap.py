@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.heap import YOUNG_THRESHOLD, settle_startup_heap
+from bot.heap import YOUNG_THRESHOLD, collector_for_bulk, settle_startup_heap
 
 
 @pytest.fixture
@@ -32,3 +32,14 @@ def test_start_up_objects_leave_the_collectors_passes_and_later_ones_stay() -> N
     assert not _scanned(built_at_start_up)
     assert _scanned(allocated_by_a_request)
     assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+
+
+@pytest.mark.usefixtures("restored_collector")
+def test_an_import_quietens_the_collector_only_while_it_runs() -> None:
+    before = gc.get_threshold()
+    older = ["built before the import"]
+    with collector_for_bulk():
+        assert not _scanned(older)
+        assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+    assert _scanned(older)
+    assert gc.get_threshold() == before
