@@ -66,12 +66,18 @@ ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 
 @dataclass
 class IngestResult:
-    accepted: int = 0
-    duplicates: int = 0
-    rejected: list[Rejection] = field(default_factory=list)
-    alert_ids: list[int] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
     """What became of each item, in the order given: accepted, duplicate or rejected."""
+    rejected: list[Rejection] = field(default_factory=list)
+    alert_ids: list[int] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> int:
+        return self.outcomes.count(ACCEPTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.outcomes.count(DUPLICATE)
 
     def split(self, sizes: Sequence[int]) -> list[IngestResult]:
         """This result cut into consecutive parts of ``sizes`` items (alerts stay whole).
@@ -85,14 +91,8 @@ class IngestResult:
         for size in sizes:
             outcomes = self.outcomes[start : start + size]
             start += size
-            parts.append(
-                IngestResult(
-                    accepted=outcomes.count(ACCEPTED),
-                    duplicates=outcomes.count(DUPLICATE),
-                    rejected=[next(rejections) for _ in range(outcomes.count(REJECTED))],
-                    outcomes=outcomes,
-                )
-            )
+            rejected = [next(rejections) for _ in range(outcomes.count(REJECTED))]
+            parts.append(IngestResult(outcomes=outcomes, rejected=rejected))
         return parts
 
 
@@ -175,7 +175,6 @@ class Ingestor:
                 )
                 continue
             if event.id in seen:
-                result.duplicates += 1
                 result.outcomes[position] = DUPLICATE
                 continue
             seen.add(event.id)
@@ -210,8 +209,6 @@ class Ingestor:
             ],
         )
         new_events = [e for e in events if e.id in fresh]
-        result.duplicates += len(events) - len(new_events)
-        result.accepted = len(new_events)
         if new_events:
             touched, histories = self._apply(session, new_events, leads, rules)
             result.alert_ids.extend(self._rescore(session, touched, histories, rules, now, alert))
