@@ -25,7 +25,9 @@ class LeadLike(Protocol):
     def attributes(self) -> Mapping[str, Any]: ...
 
 
-class _Activity(Protocol):
+class ActivityLike(Protocol):
+    """Anything with an activity's fields: ``ActivityRecord``, or an event's activity."""
+
     @property
     def kind(self) -> str: ...
 
@@ -83,7 +85,7 @@ def condition_matches(condition: FieldCondition, lead: LeadLike) -> bool:
     return condition.matcher(lead)
 
 
-def activity_matches(condition: ActivityCondition, activity: _Activity) -> bool:
+def activity_matches(condition: ActivityCondition, activity: ActivityLike) -> bool:
     """Evaluate a behaviour rule's ``when`` against one activity."""
     return _norm(activity.kind) == condition.kind_key and condition.detail_matcher(activity)
 
@@ -115,14 +117,14 @@ def compile_field_condition(condition: FieldCondition) -> Callable[[LeadLike], b
     return lambda lead: _present(value := read(lead)) and _domain_in(str(value), domains)
 
 
-def compile_activity_details(condition: ActivityCondition) -> Callable[[_Activity], bool]:
+def compile_activity_details(condition: ActivityCondition) -> Callable[[ActivityLike], bool]:
     """The rest of a behaviour condition once the kind matched (URL and properties)."""
     fragment = condition.url_contains.casefold() if condition.url_contains is not None else None
     wanted = tuple((condition.properties or {}).items())
     if fragment is None and not wanted:
         return _always
 
-    def details(activity: _Activity) -> bool:
+    def details(activity: ActivityLike) -> bool:
         if fragment is not None and fragment not in (activity.url or "").casefold():
             return False
         properties = activity.properties
@@ -131,7 +133,7 @@ def compile_activity_details(condition: ActivityCondition) -> Callable[[_Activit
     return details
 
 
-def _always(activity: _Activity) -> bool:
+def _always(activity: ActivityLike) -> bool:
     return True
 
 

@@ -6,11 +6,13 @@ it. A new activity resets the idle clock but does not bring back points that
 already decayed. ``max_count`` keeps the most recent matches. Negative
 behaviour points (e.g. an unsubscribe) are a fact about the lead, not
 engagement, so they never decay; this keeps decay from ever raising a score.
+The replay is ``scoring.tally``'s fold, which the ingest path also uses to
+add a lead's newest activities to its stored tally without the history.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +20,7 @@ from typing import Any, Literal
 from scoring.conditions import LeadLike
 from scoring.decay import decay_factor, idle_days
 from scoring.rule_set import Band, RuleSet
+from scoring.tally import Tally, counts, replay
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,64 +89,32 @@ def fit_hits(rule_set: RuleSet, lead: LeadLike) -> list[RuleHit]:
     ]
 
 
-def _idle_exponents(times: Sequence[datetime], rule_set: RuleSet) -> list[float]:
-    """For each activity, the decaying idle days between it and the last activity."""
-    grace = rule_set.decay.grace_days
-    exponents = [0.0] * len(times)
-    for i in range(len(times) - 2, -1, -1):
-        gap = idle_days(times[i], times[i + 1])
-        exponents[i] = exponents[i + 1] + max(0.0, gap - grace)
-    return exponents
-
-
 def behavior_hits(
     rule_set: RuleSet, activities: Iterable[ActivityRecord]
 ) -> tuple[list[RuleHit], datetime | None]:
     """Behaviour contributions as of the last activity (decay between activities applied)."""
-    ordered = sorted(activities, key=lambda a: a.occurred_at)
-    if not ordered:
-        return [], None
-    times = [a.occurred_at for a in ordered]
-    exponents = _idle_exponents(times, rule_set)
-    rate = rule_set.decay.monthly_rate
+    tally = replay(rule_set, None, activities)
+    return tally_hits(rule_set, tally), tally.last_at
+
+
+def tally_hits(rule_set: RuleSet, tally: Tally) -> list[RuleHit]:
+    """The behaviour rules' contributions as of the tally's latest activity, in rule order."""
     hits: list[RuleHit] = []
-    matched = _matches_by_rule(rule_set, ordered)
-    for position, rule in enumerate(rule_set.behavior):
-        found = matched.get(position)
-        if not found:
+    for rule, slot in zip(rule_set.behavior, tally.slots, strict=True):
+        count, weight = counts(rule, slot)
+        if not count:
             continue
-        kept = found[-rule.max_count :] if rule.max_count else found
-        if rule.points < 0:
-            points = rule.points * len(kept)
-        else:
-            points = sum(rule.points * (1.0 - rate) ** (exponents[i] / 30.0) for i in kept)
         hits.append(
             RuleHit(
                 name=rule.name,
                 kind="behavior",
-                points=points,
-                count=len(kept),
+                points=rule.points * count if rule.points < 0 else rule.points * weight,
+                count=count,
                 max_count=rule.max_count,
                 intent=rule.intent,
             )
         )
-    return hits, times[-1]
-
-
-def _matches_by_rule(rule_set: RuleSet, ordered: Sequence[ActivityRecord]) -> dict[int, list[int]]:
-    """For each behaviour rule's position, the positions of the activities it counts."""
-    by_kind = rule_set.behavior_by_kind
-    rules = rule_set.behavior
-    kinds: dict[str, str] = {}
-    matched: dict[int, list[int]] = {}
-    for i, activity in enumerate(ordered):
-        kind = kinds.get(activity.kind)
-        if kind is None:
-            kind = kinds[activity.kind] = activity.kind.strip().casefold()
-        for position in by_kind.get(kind, ()):
-            if rules[position].when.detail_matcher(activity):
-                matched.setdefault(position, []).append(i)
-    return matched
+    return hits
 
 
 def score_lead(
@@ -154,30 +125,34 @@ def score_lead(
     now: datetime,
 ) -> LeadScore:
     """Score a lead at ``now`` from its profile and full activity history."""
+    return score_tallied(rule_set, lead, replay(rule_set, None, activities), now=now)
+
+
+def score_tallied(rule_set: RuleSet, lead: LeadLike, tally: Tally, *, now: datetime) -> LeadScore:
+    """Score a lead at ``now`` from its profile and its behaviour tally."""
     fits = fit_hits(rule_set, lead)
-    return _with_behavior(rule_set, fits, sum(h.points for h in fits), activities, now)
+    return _with_behavior(rule_set, fits, sum(h.points for h in fits), tally, now)
 
 
-def rescore_behavior(
-    rule_set: RuleSet, fit: float, activities: Iterable[ActivityRecord], *, now: datetime
-) -> LeadScore:
-    """``score_lead`` for a lead whose profile and rule set are as when ``fit`` was computed.
+def rescore_behavior(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
+    """``score_tallied`` for a lead whose profile and rule set are as when ``fit`` was computed.
 
     Most events are activities of known leads: their fit cannot have changed,
     so the ingest path skips the fit rules. The hits then hold only the
     behaviour rules; explanations (``leadscore score``) use ``score_lead``.
     """
-    return _with_behavior(rule_set, [], fit, activities, now)
+    return _with_behavior(rule_set, [], fit, tally, now)
 
 
 def _with_behavior(
     rule_set: RuleSet,
     fits: list[RuleHit],
     fit: float,
-    activities: Iterable[ActivityRecord],
+    tally: Tally,
     now: datetime,
 ) -> LeadScore:
-    behaviours, last_activity_at = behavior_hits(rule_set, activities)
+    behaviours = tally_hits(rule_set, tally)
+    last_activity_at = tally.last_at
     factor = 1.0
     if last_activity_at is not None:
         factor = decay_factor(rule_set.decay, idle_days(last_activity_at, now))

@@ -69,6 +69,8 @@ class Lead(SQLModel, table=True):
     alert_cycle: int = 0
     deal_stage: str | None = None
     deal_updated_at: datetime | None = _when()
+    behavior_tally: list[Any] | None = Field(default=None, sa_type=JSONDoc)
+    """What behaviour has earned rule by rule (``scoring.tally``); None until first scored."""
 
 
 class EventRecord(SQLModel, table=True):

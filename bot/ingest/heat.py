@@ -7,27 +7,28 @@ one alert however often the score wobbles around the threshold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import ActivityRecord, LeadScore, rescore_behavior, score_lead
+from scoring.evaluate import LeadScore, rescore_behavior, score_tallied
 from scoring.rule_set import RuleSet
+from scoring.tally import Tally
 from storage.leads import LeadState
 
 
-def rescore(
-    lead: LeadState, rules: ActiveRules, history: Sequence[ActivityRecord], now: datetime
-) -> LeadScore:
-    """Recompute the lead's score from its whole history and store the parts on it.
+def rescore(lead: LeadState, rules: ActiveRules, tally: Tally, now: datetime) -> LeadScore:
+    """Recompute the lead's score from its behaviour tally and store the parts and the tally.
 
+    The tally must hold the lead's whole history under the active rule set.
     The fit rules are skipped when neither the profile nor the rule set
     changed since the stored fit was computed.
     """
+    if tally.version != rules.version:
+        raise ValueError(f"tally of rule set v{tally.version} used with v{rules.version}")
     if lead.rule_set_version == rules.version and not lead.profile_changed:
-        result = rescore_behavior(rules.rule_set, lead.fit, history, now=now)
+        result = rescore_behavior(rules.rule_set, lead.fit, tally, now=now)
     else:
-        result = score_lead(rules.rule_set, lead, history, now=now)
+        result = score_tallied(rules.rule_set, lead, tally, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying
     lead.behavior_fixed = result.behavior_fixed
@@ -38,6 +39,7 @@ def rescore(
         lead.last_activity_at = result.last_activity_at
     lead.scored_at = now
     lead.rule_set_version = rules.version
+    lead.behavior_tally = tally.document()
     return result
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from bot.ingest.heat import rescore, settle_without_alert
 from bot.ingest.rulebook import RuleBook
+from scoring.tally import replay
 from storage.activities import history
 from storage.engine import session_scope
 from storage.leads import load_leads, save_leads
@@ -40,7 +41,8 @@ def rescore_all(
                 return done
             histories = history(session=session, lead_ids=[lead.id for lead in page])
             for lead in page:
-                rescore(lead, rules, histories.get(lead.id, []), now)
+                tally = replay(rules.rule_set, rules.version, histories.get(lead.id, []))
+                rescore(lead, rules, tally, now)
                 settle_without_alert(lead, rules.rule_set)
             save_leads(session=session, leads=page)
         after = page[-1].id

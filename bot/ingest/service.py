@@ -22,12 +22,14 @@ from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
 from bot.ingest.profile import merge_profile, profile_of
 from bot.ingest.rulebook import ActiveRules, RuleBook
+from bot.ingest.tallies import tally_batch
 from bot.ingest.transaction import in_transaction
 from bot.metrics import record_ingest
 from scoring.evaluate import ActivityRecord
 from scoring.events import Event, parse_event
 from scoring.routing import route
-from storage.activities import history, insert_activities
+from scoring.tally import Tally
+from storage.activities import insert_activities
 from storage.alerts import create_alert, take_turn
 from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
@@ -210,8 +212,8 @@ class Ingestor:
         )
         new_events = [e for e in events if e.id in fresh]
         if new_events:
-            touched, histories = self._apply(session, new_events, leads, rules)
-            result.alert_ids.extend(self._rescore(session, touched, histories, rules, now, alert))
+            touched, tallies = self._apply(session, new_events, leads, rules)
+            result.alert_ids.extend(self._rescore(session, touched, tallies, rules, now, alert))
         return fresh
 
     def _apply(
@@ -220,43 +222,46 @@ class Ingestor:
         events: list[Event],
         leads: dict[str, LeadState],
         rules: ActiveRules,
-    ) -> tuple[dict[int, LeadState], dict[int, list[ActivityRecord]]]:
-        """Store the events' effects; the touched leads and their full activity histories.
+    ) -> tuple[dict[int, LeadState], dict[int, Tally]]:
+        """Store the events' effects; the touched leads and their behaviour tallies.
 
-        The histories are returned, never kept on ``self``: one Ingestor serves
+        The tallies are returned, never kept on ``self``: one Ingestor serves
         every request thread, and on PostgreSQL batches really run at once.
         """
         touched: dict[int, LeadState] = {}
         activity_rows: list[dict[str, Any]] = []
+        batch: dict[int, list[ActivityRecord]] = defaultdict(list)
         deal_events: dict[int, list[Event]] = defaultdict(list)
         for event in sorted(events, key=lambda e: e.occurred_at):
             lead = leads[event.lead.email]
             touched[lead.id] = lead
             merge_profile(lead, event)
             if event.type == "activity" and event.activity is not None:
+                activity = event.activity
                 activity_rows.append(
                     {
                         "lead_id": lead.id,
                         "event_id": event.id,
-                        "kind": event.activity.kind,
-                        "url": event.activity.url,
-                        "properties": event.activity.properties,
+                        "kind": activity.kind,
+                        "url": activity.url,
+                        "properties": activity.properties,
                         "occurred_at": event.occurred_at,
                     }
+                )
+                batch[lead.id].append(
+                    ActivityRecord(
+                        activity.kind, event.occurred_at, activity.url, activity.properties
+                    )
                 )
             elif event.type == "deal.updated":
                 deal_events[lead.id].append(event)
         insert_activities(session=session, rows=activity_rows)
-        stored = [lead_id for lead_id, lead in touched.items() if not lead.is_new]
-        histories = history(session=session, lead_ids=stored)
-        for row in activity_rows:  # a lead created by this batch: its history is this batch
-            if touched[row["lead_id"]].is_new:
-                histories.setdefault(row["lead_id"], []).append(
-                    ActivityRecord(row["kind"], row["occurred_at"], row["url"], row["properties"])
-                )
+        behaviour = tally_batch(
+            session=session, touched=touched, batch=batch, with_history=deal_events, rules=rules
+        )
         if deal_events:
-            self._apply_deals(session, deal_events, touched, histories, rules)
-        return touched, histories
+            self._apply_deals(session, deal_events, touched, behaviour.histories, rules)
+        return touched, behaviour.tallies
 
     def _apply_deals(
         self,
@@ -284,15 +289,14 @@ class Ingestor:
         self,
         session: Session,
         touched: dict[int, LeadState],
-        histories: dict[int, list[ActivityRecord]],
+        tallies: dict[int, Tally],
         rules: ActiveRules,
         now: datetime,
         alert: bool,
     ) -> list[int]:
         alert_ids: list[int] = []
         for lead_id, lead in touched.items():
-            records = histories.get(lead_id, [])
-            rescore(lead, rules, records, now)
+            rescore(lead, rules, tallies[lead_id], now)
             if not alert:
                 settle_without_alert(lead, rules.rule_set)
             elif turned_hot(lead, rules.rule_set):
