@@ -33,6 +33,8 @@ import httpx
 from benchmarks.http_load import post_all
 from benchmarks.ingest_data import (
     batch_events,
+    engaged_events,
+    engaged_history,
     open_bench_services,
     raw_csv_insert,
     raw_event_inserts,
@@ -51,7 +53,10 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=100, help="webhook batches of 500")
     parser.add_argument("--singles", type=int, default=4_000, help="single-event requests")
     parser.add_argument("--clients", type=int, default=4, help="concurrent single-event clients")
-    parser.add_argument("--only", default="webhook,single,csv", help="comma-separated parts")
+    parser.add_argument("--history", type=int, default=500, help="activities per engaged lead")
+    parser.add_argument(
+        "--only", default="webhook,single,engaged,csv", help="comma-separated parts"
+    )
     parser.add_argument("--profile", choices=["webhook", "csv"], help="cProfile the ingest path")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     parser.add_argument("--import-child", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
@@ -70,6 +75,8 @@ def main() -> None:
         print(f"leadscore ingest benchmark ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
         if parts & {"webhook", "single"}:
             http_figures(work, args, parts)
+        if "engaged" in parts:
+            engaged_figures(work, args.history)
         if "csv" in parts:
             csv_figures(work, args.rows)
 
@@ -94,6 +101,30 @@ def http_figures(work: Path, args: argparse.Namespace, parts: set[str]) -> None:
             raw["HTTP floor: no-op route, same server"] = args.singles / floor
             label = f"webhook, single events ({args.clients} clients)"
             report(label, args.singles / seconds, "requests/s", "single", raw)
+
+
+def engaged_figures(work: Path, per_lead: int) -> None:
+    """Events for leads that already have long histories (the engaged leads SDRs want first).
+
+    The server's database is first given ``ENGAGED`` leads with ``per_lead``
+    activities each; then batches of their newer activities are timed, and
+    single events, beside the same-run raw baselines.
+    """
+    db = work / "engaged.db"
+    open_bench_services(db).engine.dispose()
+    with ServerProcess(db) as url:
+        history = engaged_history(per_lead, BATCH)
+        post_all(url, [signed_body({"events": events}) for events in history], clients=1)
+        batches = [engaged_events(b, BATCH) for b in range(20)]
+        seconds = post_all(url, [signed_body({"events": e}) for e in batches], clients=1)
+        raw = raw_event_inserts(work / "raw4.db", [e for b in batches for e in b], BATCH)
+        label = f"engaged leads ({per_lead} activities), batches"
+        report(label, len(batches) * BATCH / seconds, "events/s", "batched", raw)
+        singles = [e for b in range(20, 22) for e in engaged_events(b, BATCH)]
+        seconds = post_all(url, [signed_body(e) for e in singles], clients=4)
+        raw = raw_event_inserts(work / "raw5.db", singles, 1)
+        label = f"engaged leads ({per_lead} activities), singles"
+        report(label, len(singles) / seconds, "requests/s", "single", raw)
 
 
 def csv_figures(work: Path, rows: int) -> None:

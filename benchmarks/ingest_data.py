@@ -85,12 +85,7 @@ def _event(key: str, lead: int, rng: random.Random, at: datetime) -> dict[str, A
     if rng.random() < 0.2:
         return {"id": key, "type": "lead.updated", "occurred_at": _stamp(at),
                 "lead": _lead(lead, rng)}  # fmt: skip
-    kind, url = rng.choice(ACTIVITIES)
-    activity: dict[str, Any] = {"kind": kind}
-    if url:
-        activity["url"] = url
-    return {"id": key, "type": "activity", "occurred_at": _stamp(at),
-            "lead": {"email": _email(lead)}, "activity": activity}  # fmt: skip
+    return _activity_of(key, lead, rng, at)
 
 
 def batch_events(batch: int, size: int) -> list[dict[str, Any]]:
@@ -105,6 +100,37 @@ def single_events(count: int) -> list[dict[str, Any]]:
         _event(f"s-{i}", rng.randrange(POOL), rng, START + timedelta(seconds=i))
         for i in range(count)
     ]
+
+
+ENGAGED = 100
+"""Leads in the engaged-lead figure, each with a long history before it is measured."""
+
+
+def engaged_history(per_lead: int, size: int) -> list[list[dict[str, Any]]]:
+    """Batches that give each of ``ENGAGED`` leads ``per_lead`` activities over the past months."""
+    rng = random.Random(11)
+    events = [
+        _activity_of(f"h{lead}-{n}", 1_000_000 + lead, rng, START - timedelta(hours=per_lead - n))
+        for n in range(per_lead)
+        for lead in range(ENGAGED)
+    ]
+    return [events[start : start + size] for start in range(0, len(events), size)]
+
+
+def engaged_events(batch: int, size: int) -> list[dict[str, Any]]:
+    """Newer activities of the engaged leads (five per lead in a batch of 500)."""
+    rng = random.Random(-batch)
+    at = START + timedelta(minutes=batch)
+    return [_activity_of(f"e{batch}-{i}", 1_000_000 + i % ENGAGED, rng, at) for i in range(size)]
+
+
+def _activity_of(key: str, lead: int, rng: random.Random, at: datetime) -> dict[str, Any]:
+    kind, url = rng.choice(ACTIVITIES)
+    activity: dict[str, Any] = {"kind": kind}
+    if url:
+        activity["url"] = url
+    return {"id": key, "type": "activity", "occurred_at": _stamp(at),
+            "lead": {"email": _email(lead)}, "activity": activity}  # fmt: skip
 
 
 def signed_body(data: Any) -> tuple[bytes, dict[str, str]]:
