@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import JSON, BindParameter, bindparam
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql.expression import Executable, Select
+from sqlalchemy.sql.expression import Executable, Select, UpdateBase
 from sqlmodel import Session
 
 from storage.types import UTCDateTime
@@ -183,9 +183,8 @@ def _compile(statement: Any, dialect: Dialect, **kwargs: Any) -> _Compiled:
         default = getattr(column, "default", None)
         if default is not None and (default.is_scalar or default.is_callable):
             column_defaults[name] = partial(_column_default, default)
-    types = tuple(
-        column.type.dialect_impl(dialect)
-        for column in (statement.selected_columns if getattr(statement, "is_select", False) else ())
+    types = tuple(  # a SELECT's columns, or what an INSERT or UPDATE returns
+        column.type.dialect_impl(dialect) for column in getattr(statement, "exported_columns", ())
     )
     return _Compiled(compiled.string, names, binds, types, positional, defaults, column_defaults)
 
@@ -265,9 +264,12 @@ class BulkStatement(_Cached):
 
 
 class Query(_Cached):
-    """A SELECT with fixed bind parameters (none, or named ones given to ``fetch``)."""
+    """A SELECT, or a one-row write with RETURNING, with fixed bind parameters.
 
-    def __init__(self, statement: Select[Any]) -> None:
+    The parameters are none, or named ones given to ``fetch``.
+    """
+
+    def __init__(self, statement: Select[Any] | UpdateBase) -> None:
         super().__init__()
         self.statement = statement
 
