@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -27,6 +28,12 @@ def server(services: Services) -> Iterator[tuple[httpx.Client, str, Services]]:
         yield client, base_url, services
 
 
+def minutes_ago(minutes: int) -> str:
+    """An event time just before now: the server checks signatures against the real clock,
+    so the clock cannot be frozen, and a fixed date would decay as the calendar moves on."""
+    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _score(services: Services, email: str) -> float:
     with session_scope(services.engine) as session:
         lead = lead_by_email(session=session, email=email)
@@ -37,9 +44,11 @@ def _score(services: Services, email: str) -> float:
 def test_good_batch_is_stored_and_scored(server: tuple[httpx.Client, str, Services]) -> None:
     client, url, services = server
     events = [
-        lead_created("ana@acme.io", title="VP Sales", company_size=250, company="Acme"),
-        activity("ana@acme.io", "page_view", url="https://ex.com/pricing"),
-        activity("ana@acme.io", "demo_request"),
+        lead_created(
+            "ana@acme.io", title="VP Sales", company_size=250, company="Acme", at=minutes_ago(3)
+        ),
+        activity("ana@acme.io", "page_view", url="https://ex.com/pricing", at=minutes_ago(2)),
+        activity("ana@acme.io", "demo_request", at=minutes_ago(1)),
     ]
     response = post_events(client, url, events, INGEST_SECRET)
     assert response.status_code == 200
@@ -49,7 +58,8 @@ def test_good_batch_is_stored_and_scored(server: tuple[httpx.Client, str, Servic
 
 def test_single_event_body_is_accepted(server: tuple[httpx.Client, str, Services]) -> None:
     client, url, services = server
-    response = post_events(client, url, activity("bo@beta.io", "demo_request"), INGEST_SECRET)
+    event = activity("bo@beta.io", "demo_request", at=minutes_ago(1))
+    response = post_events(client, url, event, INGEST_SECRET)
     assert response.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
     assert _score(services, "bo@beta.io") == 50
 
@@ -87,7 +97,7 @@ def test_mixed_batch_keeps_the_good_and_dead_letters_the_bad(
 
 def test_same_event_four_times_counts_once(server: tuple[httpx.Client, str, Services]) -> None:
     client, url, services = server
-    event = activity("ana@acme.io", "demo_request", event_id="evt-repeat")
+    event = activity("ana@acme.io", "demo_request", event_id="evt-repeat", at=minutes_ago(1))
     first = post_events(client, url, [event, event], INGEST_SECRET).json()
     again = [post_events(client, url, [event], INGEST_SECRET).json() for _ in range(2)]
     assert first == {"accepted": 1, "duplicates": 1, "rejected": []}
