@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -30,3 +30,14 @@ def pick_unlocked_ids(session: Session, query: Any) -> list[int]:
     if is_postgres_session(session):
         query = query.with_for_update(skip_locked=True)
     return list(session.execute(query).scalars())
+
+
+def serialise(session: Session, *, key: int) -> None:
+    """Wait until no other transaction holds ``key``, and hold it until this one ends.
+
+    For check-then-insert steps that replicas may run at the same moment (two
+    replicas starting together both store the start-up rule file). On SQLite
+    the write transaction (``BEGIN IMMEDIATE``) already excludes other writers.
+    """
+    if is_postgres_session(session):
+        session.execute(select(func.pg_advisory_xact_lock(key)))

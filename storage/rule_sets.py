@@ -9,7 +9,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from storage.bulk import Query
+from storage.dialect import serialise
 from storage.models import RuleSetVersion
+
+RULE_SET_STORE = 7_230_001
+"""Advisory lock key (PostgreSQL) that one rule-set store at a time holds."""
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ def store_version(
     active nothing changes; if it is an older version, that version becomes
     active again (a roll-back).
     """
+    serialise(session, key=RULE_SET_STORE)  # a concurrent store of the same file waits here
     existing = find_by_hash(session=session, content_hash=content_hash)
     active = active_version(session=session)
     if existing is not None:
