@@ -30,7 +30,7 @@ from storage.models import Alert
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
 
-    from bot.ingest.service import IngestResult
+    from bot.ingest.results import IngestResult
 
 log = logging.getLogger(__name__)
 

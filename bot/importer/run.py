@@ -20,7 +20,8 @@ from bot.importer.defaults import default_mapping
 from bot.importer.mapping import Mapping
 from bot.importer.reader import CsvSource, UnreadableFile
 from bot.importer.rows import RowMapper, RowRejected
-from bot.ingest.service import Ingestor, Item
+from bot.ingest.results import Item
+from bot.ingest.service import Ingestor
 
 CHUNK_ROWS = 2_000
 CHUNK_EVENTS = 20_000

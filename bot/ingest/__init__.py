@@ -1,7 +1,8 @@
 """The single ingest path: validate, deduplicate, store, rescore, queue alerts."""
 
+from bot.ingest.results import IngestResult, Item, Rejection
 from bot.ingest.rulebook import ActiveRules, NoRuleSetError, RuleBook
-from bot.ingest.service import Ingestor, IngestResult, Item, Rejection
+from bot.ingest.service import Ingestor
 
 __all__ = [
     "ActiveRules",

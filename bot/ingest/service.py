@@ -8,10 +8,9 @@ durably stored and a crash leaves a batch either fully in or fully out.
 from __future__ import annotations
 
 import json
-import logging
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,82 +19,24 @@ from sqlmodel import Session
 
 from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
-from bot.ingest.profile import merge_profile, profile_of
+from bot.ingest.profile import merge_profile
+from bot.ingest.queueing import queue_alerts
+from bot.ingest.results import ACCEPTED, DUPLICATE, REJECTED, IngestResult, Item, Rejection
 from bot.ingest.rulebook import ActiveRules, RuleBook
 from bot.ingest.tallies import tally_batch
 from bot.ingest.transaction import in_transaction
 from bot.metrics import record_ingest
 from scoring.evaluate import ActivityRecord
 from scoring.events import Event, parse_event
-from scoring.routing import Route, route
 from scoring.tally import Tally
 from storage.activities import insert_activities
-from storage.alerts import NewAlert, create_alerts, take_turns
 from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
 from storage.pipeline import entries_for
 
-log = logging.getLogger(__name__)
-
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(slots=True)
-class Item:
-    """One incoming event before validation; ``position`` says where it came from.
-
-    Not frozen: one is made per event on every path, and a frozen dataclass's
-    ``__init__`` costs three times as much; nothing changes an item anyway.
-    """
-
-    position: str
-    data: Any
-    index: int | None = None
-
-
-@dataclass(frozen=True)
-class Rejection:
-    index: int | None
-    position: str
-    id: str | None
-    error: str
-
-
-ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
-
-
-@dataclass
-class IngestResult:
-    outcomes: list[str] = field(default_factory=list)
-    """What became of each item, in the order given: accepted, duplicate or rejected."""
-    rejected: list[Rejection] = field(default_factory=list)
-    alert_ids: list[int] = field(default_factory=list)
-
-    @property
-    def accepted(self) -> int:
-        return self.outcomes.count(ACCEPTED)
-
-    @property
-    def duplicates(self) -> int:
-        return self.outcomes.count(DUPLICATE)
-
-    def split(self, sizes: Sequence[int]) -> list[IngestResult]:
-        """This result cut into consecutive parts of ``sizes`` items (alerts stay whole).
-
-        Several requests ingested as one batch each get the answer they would
-        have had alone: an item's outcome, and rejections in item order.
-        """
-        parts: list[IngestResult] = []
-        start = 0
-        rejections = iter(self.rejected)
-        for size in sizes:
-            outcomes = self.outcomes[start : start + size]
-            start += size
-            rejected = [next(rejections) for _ in range(outcomes.count(REJECTED))]
-            parts.append(IngestResult(outcomes=outcomes, rejected=rejected))
-        return parts
 
 
 class Ingestor:
@@ -301,38 +242,9 @@ class Ingestor:
                 settle_without_alert(lead, rules.rule_set)
             elif turned_hot(lead, rules.rule_set):
                 hot.append(lead)
-        alert_ids = self._queue_alerts(session, hot, rules, now)
+        alert_ids = queue_alerts(session=session, leads=hot, rules=rules, now=now)
         save_leads(session=session, leads=list(touched.values()))
         return alert_ids
-
-    def _queue_alerts(
-        self, session: Session, leads: list[LeadState], rules: ActiveRules, now: datetime
-    ) -> list[int]:
-        """Route the leads that turned hot and queue their alerts; the ids, in lead order.
-
-        All of a batch's turns and alerts are written at once: a few statements
-        per alert were a tenth of a batch in which many leads turn hot.
-        """
-        routed: list[tuple[LeadState, Route]] = []
-        for lead in leads:
-            target = route(rules.rule_set, profile_of(lead))
-            if target is None:
-                log.warning("lead %s turned hot but no routing rule matches", lead.id)
-            else:
-                routed.append((lead, target))
-        rotations = [(t.key, len(t.assignees)) for _, t in routed if t.assignees]
-        turns = iter(take_turns(session=session, rotations=rotations))
-        alerts = [
-            NewAlert(
-                lead_id=lead.id,
-                cycle=lead.alert_cycle,
-                channel=target.channel,
-                assignee=target.assignees[next(turns)] if target.assignees else None,
-                score=lead.score,
-            )
-            for lead, target in routed
-        ]
-        return create_alerts(session=session, alerts=alerts, now=now)
 
 
 def _payload_text(data: Any) -> str:

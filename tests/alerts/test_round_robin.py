@@ -102,7 +102,7 @@ def test_a_hot_lead_with_no_route_is_logged_and_not_alerted(
     services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
     use_routing(services, "routing: []\n")
-    with caplog.at_level(logging.WARNING, logger="bot.ingest.service"):
+    with caplog.at_level(logging.WARNING, logger="bot.ingest.queueing"):
         assert ingest(services, hot_lead("ana@acme.io"), hot_lead("bob@acme.io")) == []
     with session_scope(services.engine) as session:
         assert session.get(Alert, 1) is None

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.ingest.service import Item
+from bot.ingest.results import Item
 from bot.services import Services
 from tests.support.events import activity, deal, lead_created
 
