@@ -3,27 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
-import pytest
 from sqlalchemy import Engine
 from sqlmodel import select
 
 from storage.alerts import NewAlert, create_alerts, take_turns
-from storage.engine import make_engine, session_scope
+from storage.engine import session_scope
 from storage.models import Alert, RoutingTurn
-from storage.schema import upgrade
 
 NOON = datetime(2026, 11, 25, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    built = make_engine(database_url)
-    upgrade(built)
-    yield built
-    built.dispose()
 
 
 def turns(engine: Engine, *rotations: tuple[str, int]) -> list[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -10,9 +9,8 @@ from sqlalchemy import Engine, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from storage.bulk import BulkQuery, BulkStatement, Query
-from storage.engine import make_engine, session_scope
+from storage.engine import session_scope
 from storage.models import Activity, Lead
-from storage.schema import upgrade
 
 LEADS = Lead.__table__  # type: ignore[attr-defined]
 ACTIVITIES = Activity.__table__  # type: ignore[attr-defined]
@@ -22,14 +20,6 @@ MOMENTS = [
     datetime(1990, 1, 1, tzinfo=UTC),
     datetime(2199, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
 ]
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    built = make_engine(database_url)
-    upgrade(built)
-    yield built
-    built.dispose()
 
 
 def _activity(i: int) -> dict[str, object]:
