@@ -49,3 +49,22 @@ def test_a_database_from_the_first_release_upgrades_in_place(database_url: str) 
     engine.dispose()
     assert [tuple(row) for row in kept] == [("evt-1", 7)]
     assert "ix_events_lead_id" not in indexes
+
+
+def test_leads_stored_before_the_behaviour_tally_keep_their_scores(database_url: str) -> None:
+    engine = make_engine(database_url)
+    upgrade(engine, "0002")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO leads (email, attributes, field_times, created_at, fit, "
+                "behavior_decaying, behavior_fixed, behavior, score, band, alert_armed, "
+                "alert_cycle) VALUES ('ana@acme.io', '{}', '{}', '2026-11-24 15:04:05', 20, "
+                "50, 0, 50, 70, 'hot', false, 1)"
+            )
+        )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT email, score, behavior_tally FROM leads")).all()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [("ana@acme.io", 70, None)]
