@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 _ids = itertools.count(1)
@@ -61,7 +62,17 @@ def deal(
 
 
 def hot_lead(email: str, **kwargs: Any) -> dict[str, Any]:
-    """A demo request from a VP at a 250-person company: hot under tests/fixtures/rules.yml."""
+    """A demo request from a VP at a 250-person company: hot under tests/fixtures/rules.yml.
+
+    Made a minute before now unless ``at`` says otherwise: many tests run a
+    real server on the real clock, and a fixed date would decay below hot as
+    the calendar moves on (under freezegun, now is the frozen time).
+    """
+    kwargs.setdefault("at", a_minute_ago())
     return activity(
         email, "demo_request", title="VP Sales", company_size=250, company="Acme", **kwargs
     )
+
+
+def a_minute_ago() -> str:
+    return (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
