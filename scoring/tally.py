@@ -36,10 +36,10 @@ for a rule without, ``[count, sum of weights]``."""
 class Tally:
     """A lead's behaviour earnings as of ``last_at``, one slot per behaviour rule.
 
-    Stored as the JSON list ``[version, slot, slot, ...]`` (see ``document``):
-    that list is also what the fold works on, so reading and writing a lead
-    costs one JSON decode and encode and no conversion. ``last_at`` is not
-    stored in it: it is the lead's ``last_activity_at``.
+    Stored as the JSON list ``[version, latest, slot, slot, ...]`` (see
+    ``document``), where ``latest`` is ``last_at`` as a POSIX timestamp: that
+    list is also what the fold works on, so reading and writing a lead costs
+    one JSON decode and encode and no conversion.
     """
 
     version: int | None
@@ -52,7 +52,7 @@ class Tally:
 
     def document(self) -> list[Any]:
         """The tally as stored (floats round-trip exactly through JSON)."""
-        return [self.version, *self.slots]
+        return [self.version, _stamp(self.last_at), *self.slots]
 
 
 def empty(rule_set: RuleSet, version: int | None) -> Tally:
@@ -60,10 +60,20 @@ def empty(rule_set: RuleSet, version: int | None) -> Tally:
 
 
 def from_document(document: Sequence[Any] | None, last_at: datetime | None) -> Tally | None:
-    """A stored tally, or None when there is none (a lead scored before tallies existed)."""
-    if not document:
+    """The stored tally of a lead whose latest activity is at ``last_at``; None if unusable.
+
+    None when there is none (a lead scored before tallies existed), or when
+    it covers another latest activity than the lead's: something that does
+    not keep the tally (a replica of an earlier release, during a rolling
+    upgrade) has stored activities since, and only the history knows them.
+    """
+    if not document or document[1] != _stamp(last_at):
         return None
-    return Tally(document[0], last_at, list(document[1:]))
+    return Tally(document[0], last_at, list(document[2:]))
+
+
+def _stamp(moment: datetime | None) -> float | None:
+    return None if moment is None else moment.timestamp()
 
 
 def counts(rule: BehaviorRule, slot: Slot) -> tuple[int, float]:

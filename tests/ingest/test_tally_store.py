@@ -7,17 +7,17 @@ by replaying the history. An SDR comparing the two must never see them differ.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from freezegun import freeze_time
-from sqlalchemy import update
+from sqlalchemy import insert, update
 
 from bot.rules_admin import apply_rules
 from bot.scorecard import build_score_card
 from bot.services import Services
 from storage.engine import session_scope
 from storage.lookup import lead_by_email
-from storage.models import Lead
+from storage.models import Activity, Lead
 from tests.conftest import FIXTURES
 from tests.ingest.test_ingest_store import ingest, lead
 from tests.support.events import activity, lead_created
@@ -115,4 +115,27 @@ def test_an_event_before_the_rescoring_reaches_its_lead_is_scored_under_the_new_
             )
         )
     ingest(services, activity("ana@acme.io", "page_view", url="/blog", at=VISITS[3][2]))
+    assert lead(services, "ana@acme.io").score == explained_score(services, "ana@acme.io")
+
+
+@freeze_time(NOW)
+def test_activities_stored_by_a_writer_that_keeps_no_tally_still_count(
+    services: Services,
+) -> None:
+    """A replica of the release before the tally, during a rolling upgrade, stores activities
+    and moves ``last_activity_at`` but leaves the tally as it was."""
+    for kind, url, at in VISITS[:2]:
+        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    stored = lead(services, "ana@acme.io")
+    older_release_at = datetime(2026, 8, 1, 9, tzinfo=UTC)
+    with session_scope(services.engine) as session:
+        session.execute(
+            insert(Activity).values(
+                lead_id=stored.id, event_id="by-old-release", kind="page_view",
+                url="/pricing", properties={}, occurred_at=older_release_at,
+            )
+        )  # fmt: skip
+        session.execute(update(Lead).values(last_activity_at=older_release_at))
+    for kind, url, at in VISITS[2:]:
+        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
     assert lead(services, "ana@acme.io").score == explained_score(services, "ana@acme.io")
