@@ -33,6 +33,12 @@ VISITS = [
 ]
 
 
+def send_one_by_one(services: Services, visits: list[tuple[str, str | None, str]]) -> None:
+    """Each visit of Ana's in a request of its own, as a CRM streams them."""
+    for kind, url, at in visits:
+        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+
+
 def explained_score(services: Services, email: str) -> float:
     """The score ``leadscore score`` shows: a replay of the stored history at NOW."""
     with session_scope(services.engine) as session:
@@ -49,8 +55,7 @@ def test_a_lead_scored_event_by_event_has_the_score_its_history_explains(
     services: Services,
 ) -> None:
     ingest(services, lead_created("ana@acme.io", title="VP Sales", at="2026-05-01T00:00:00Z"))
-    for kind, url, at in VISITS:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS)
     stored = lead(services, "ana@acme.io")
     assert stored.behavior_tally is not None
     assert stored.score == explained_score(services, "ana@acme.io")
@@ -62,12 +67,10 @@ def test_a_lead_scored_event_by_event_has_the_score_its_history_explains(
 def test_a_lead_stored_before_tallies_existed_is_scored_from_its_whole_history(
     services: Services,
 ) -> None:
-    for kind, url, at in VISITS[:4]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[:4])
     with session_scope(services.engine) as session:
         session.execute(update(Lead).values(behavior_tally=None))  # as migration 0003 leaves it
-    for kind, url, at in VISITS[4:]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[4:])
     stored = lead(services, "ana@acme.io")
     assert stored.behavior_tally is not None
     assert stored.score == explained_score(services, "ana@acme.io")
@@ -78,8 +81,7 @@ def test_a_lead_stored_before_tallies_existed_is_scored_from_its_whole_history(
 def test_after_a_rule_change_new_events_are_scored_under_the_new_rules(
     services: Services,
 ) -> None:
-    for kind, url, at in VISITS[:3]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[:3])
     # Blog reading now counts, in the place the pricing rule had.
     text = (
         (FIXTURES / "rules.yml")
@@ -87,8 +89,7 @@ def test_after_a_rule_change_new_events_are_scored_under_the_new_rules(
         .replace("url_contains: /pricing", "url_contains: /blog")
     )
     apply_rules(services, text=text, applied_by="tests")
-    for kind, url, at in VISITS[3:]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[3:])
     assert lead(services, "ana@acme.io").score == explained_score(services, "ana@acme.io")
     # A blog visit and the decayed demo request (~30); the old rules' three
     # pricing visits would have made it ~47.
@@ -99,8 +100,7 @@ def test_after_a_rule_change_new_events_are_scored_under_the_new_rules(
 def test_an_event_before_the_rescoring_reaches_its_lead_is_scored_under_the_new_rules(
     services: Services,
 ) -> None:
-    for kind, url, at in VISITS[:3]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[:3])
     before = lead(services, "ana@acme.io")
     text = (
         (FIXTURES / "rules.yml")
@@ -124,8 +124,7 @@ def test_activities_stored_by_a_writer_that_keeps_no_tally_still_count(
 ) -> None:
     """A replica of the release before the tally, during a rolling upgrade, stores activities
     and moves ``last_activity_at`` but leaves the tally as it was."""
-    for kind, url, at in VISITS[:2]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[:2])
     stored = lead(services, "ana@acme.io")
     older_release_at = datetime(2026, 8, 1, 9, tzinfo=UTC)
     with session_scope(services.engine) as session:
@@ -136,6 +135,5 @@ def test_activities_stored_by_a_writer_that_keeps_no_tally_still_count(
             )
         )  # fmt: skip
         session.execute(update(Lead).values(last_activity_at=older_release_at))
-    for kind, url, at in VISITS[2:]:
-        ingest(services, activity("ana@acme.io", kind, url=url, at=at))
+    send_one_by_one(services, VISITS[2:])
     assert lead(services, "ana@acme.io").score == explained_score(services, "ana@acme.io")
