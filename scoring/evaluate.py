@@ -89,14 +89,6 @@ def fit_hits(rule_set: RuleSet, lead: LeadLike) -> list[RuleHit]:
     ]
 
 
-def behavior_hits(
-    rule_set: RuleSet, activities: Iterable[ActivityRecord]
-) -> tuple[list[RuleHit], datetime | None]:
-    """Behaviour contributions as of the last activity (decay between activities applied)."""
-    tally = replay(rule_set, None, activities)
-    return tally_hits(rule_set, tally), tally.last_at
-
-
 def tally_hits(rule_set: RuleSet, tally: Tally) -> list[RuleHit]:
     """The behaviour rules' contributions as of the tally's latest activity, in rule order."""
     hits: list[RuleHit] = []

@@ -46,9 +46,15 @@ class Tally:
     last_at: datetime | None
     slots: list[Slot]
 
-    def accepts(self, at: datetime) -> bool:
-        """Whether an activity at ``at`` can be folded in (it is not older than the latest)."""
-        return self.last_at is None or at >= self.last_at
+    def takes(self, version: int, batch: Sequence[ActivityLike]) -> bool:
+        """Whether ``batch`` (in time order) can be folded in under rule set ``version``.
+
+        Not when the tally is of another version, nor when the batch holds an
+        activity older than the latest one folded in.
+        """
+        if self.version != version:
+            return False
+        return not batch or self.last_at is None or batch[0].occurred_at >= self.last_at
 
     def document(self) -> list[Any]:
         """The tally as stored (floats round-trip exactly through JSON)."""
@@ -134,12 +140,3 @@ def replay(rule_set: RuleSet, version: int | None, activities: Iterable[Activity
     tally = empty(rule_set, version)
     fold(rule_set, tally, sorted(activities, key=lambda a: a.occurred_at))
     return tally
-
-
-def usable(tally: Tally | None, version: int, batch: Sequence[ActivityLike]) -> bool:
-    """Whether ``batch`` (in time order) can be folded into this stored tally."""
-    return (
-        tally is not None
-        and tally.version == version
-        and (not batch or tally.accepts(batch[0].occurred_at))
-    )

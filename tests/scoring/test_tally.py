@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from scoring.evaluate import ActivityRecord, LeadProfile, score_lead, score_tallied
 from scoring.rule_file import bundled_rules_text, parse_rule_set
-from scoring.tally import fold, from_document, replay, usable
+from scoring.tally import fold, from_document, replay
 
 RULES = parse_rule_set(bundled_rules_text())
 LEAD = LeadProfile(email="ana@acme.io", title="VP Sales", company_size=250)
@@ -56,8 +56,8 @@ def test_folding_batch_by_batch_scores_exactly_like_one_replay(
     last_at = None
     for start, end in itertools.pairwise(bounds):
         tally = from_document(stored_and_read(document), last_at)
-        assert usable(tally, 1, ordered[start:end])
         assert tally is not None
+        assert tally.takes(1, ordered[start:end])
         fold(RULES, tally, ordered[start:end])
         document, last_at = tally.document(), tally.last_at
     now = START + timedelta(days=300)
@@ -102,7 +102,7 @@ def test_the_tally_gives_the_behaviour_the_definition_gives(history: list[Activi
 def test_an_activity_older_than_the_latest_is_not_folded_in() -> None:
     tally = replay(RULES, 1, [ActivityRecord("demo_request", START + timedelta(days=10))])
     older = [ActivityRecord("email_open", START + timedelta(days=9))]
-    assert not usable(tally, 1, older)
+    assert not tally.takes(1, older)
     with pytest.raises(ValueError, match="time order"):
         fold(RULES, tally, older)
 
@@ -110,9 +110,8 @@ def test_an_activity_older_than_the_latest_is_not_folded_in() -> None:
 def test_a_tally_of_another_rule_set_version_is_not_used() -> None:
     tally = replay(RULES, 1, [ActivityRecord("demo_request", START)])
     later = [ActivityRecord("email_open", START + timedelta(days=1))]
-    assert usable(tally, 1, later)
-    assert not usable(tally, 2, later)
-    assert not usable(None, 1, later)
+    assert tally.takes(1, later)
+    assert not tally.takes(2, later)
 
 
 def test_a_capped_rule_keeps_its_most_recent_matches_with_their_decay() -> None:
