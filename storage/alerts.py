@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.bulk import BulkStatement, Query
+from storage.bulk import BulkStatement, FreeIds, Query
 from storage.dialect import is_postgres_session
 from storage.models import Alert, RoutingTurn
 
@@ -42,7 +42,7 @@ _INSERT_NUMBERED = BulkStatement(
     ALERTS.insert().values({name: bindparam(name) for name in _ALERT_COLUMNS})
 )
 _INSERT_RETURNING = ALERTS.insert().returning(ALERTS.c.id, sort_by_parameter_order=True)
-_LARGEST_ID = Query(select(func.max(ALERTS.c.id)))
+_FREE_IDS = FreeIds(ALERTS)
 
 
 def take_turns(*, session: Session, rotations: Sequence[tuple[str, int]]) -> list[int]:
@@ -95,14 +95,8 @@ def create_alerts(*, session: Session, alerts: Sequence[NewAlert], now: datetime
 
 
 def _insert_numbered(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """Rows numbered after the largest stored id, as SQLite itself would number them.
-
-    The write transaction (``BEGIN IMMEDIATE``) excludes every other writer,
-    so those ids are free, and the insert needs no RETURNING (which an
-    ``executemany`` cannot give back).
-    """
-    largest = _LARGEST_ID.fetch(session)[0][0] or 0
-    ids = list(range(largest + 1, largest + 1 + len(rows)))
+    """Rows given the ids SQLite would give them (``FreeIds``), inserted by one executemany."""
+    ids = list(_FREE_IDS.take(session, len(rows)))
     _INSERT_NUMBERED.execute(session, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
     return ids
 

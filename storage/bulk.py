@@ -23,7 +23,7 @@ from functools import lru_cache, partial
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import JSON, BindParameter, bindparam
+from sqlalchemy import JSON, BindParameter, bindparam, func, select
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.expression import Executable, Select, UpdateBase
@@ -307,3 +307,21 @@ class BulkQuery(_Cached):
             params = compiled.params({f"v{i}": value for i, value in enumerate(chunk)})
             rows.extend(_run(connection, compiled, params))
         return rows
+
+
+class FreeIds:
+    """The ids SQLite would give the next rows of a table: those after the largest stored.
+
+    Only in SQLite's write transaction (``BEGIN IMMEDIATE``), which excludes
+    every other writer until the commit: there the ids can be assigned in
+    memory, so rows are inserted whole by one ``executemany`` (which cannot
+    give back ``RETURNING`` ids) instead of inserted and read back. Not for
+    PostgreSQL, where another replica may insert at the same moment.
+    """
+
+    def __init__(self, table: Any) -> None:
+        self._largest = Query(select(func.max(table.c.id)))
+
+    def take(self, session: Session, count: int) -> range:
+        largest = self._largest.fetch(session)[0][0] or 0
+        return range(largest + 1, largest + 1 + count)

@@ -12,11 +12,11 @@ from datetime import datetime
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
-from storage.bulk import BulkQuery, BulkStatement, Query
+from storage.bulk import BulkQuery, BulkStatement, FreeIds
 from storage.dialect import is_postgres_session
 from storage.models import Lead
 
@@ -107,7 +107,7 @@ _INSERT_MISSING = BulkStatement(
     .values({column: bindparam(column) for column in _NEW_COLUMNS})
 )
 _INSERT_WHOLE = BulkStatement(LEADS.insert().values({name: bindparam(name) for name in _COLUMNS}))
-_LARGEST_ID = Query(select(func.max(LEADS.c.id)))
+_FREE_IDS = FreeIds(LEADS)
 _SAVED_COLUMNS = [name for name in _COLUMNS if name not in ("id", "email", "created_at")]
 _SCORE_COLUMNS = [
     name for name in _SAVED_COLUMNS if name not in (*_PROFILE_COLUMNS, "attributes", "field_times")
@@ -167,10 +167,9 @@ def _new_states(session: Session, emails: list[str], now: datetime) -> dict[str,
     lead is written once, with its score, instead of inserted empty, read
     back and then updated. Nothing refers to a lead row before the commit.
     """
-    largest = _LARGEST_ID.fetch(session)[0][0] or 0
     created: dict[str, LeadState] = {}
-    for offset, email in enumerate(emails, start=1):
-        lead = LeadState(**_new_lead(email, now), id=largest + offset)
+    for lead_id, email in zip(_FREE_IDS.take(session, len(emails)), emails, strict=True):
+        lead = LeadState(**_new_lead(email, now), id=lead_id)
         lead._created = lead._unsaved = True
         lead._stored_profile = lead._profile()
         created[email] = lead
