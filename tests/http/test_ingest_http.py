@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -16,7 +15,7 @@ from storage.engine import session_scope
 from storage.events import count_events, dead_letters
 from storage.lookup import lead_by_email
 from tests.conftest import INGEST_SECRET
-from tests.support.events import activity, hot_lead, lead_created
+from tests.support.events import activity, hot_lead, lead_created, recent
 from tests.support.ingest_client import post_events, signed
 from tests.support.servers import running
 
@@ -26,12 +25,6 @@ def server(services: Services) -> Iterator[tuple[httpx.Client, str, Services]]:
     app = create_server(services, workers=False)
     with running(app.http) as base_url, httpx.Client(timeout=10) as client:
         yield client, base_url, services
-
-
-def minutes_ago(minutes: int) -> str:
-    """An event time just before now: the server checks signatures against the real clock,
-    so the clock cannot be frozen, and a fixed date would decay as the calendar moves on."""
-    return (datetime.now(UTC) - timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _score(services: Services, email: str) -> float:
@@ -45,10 +38,10 @@ def test_good_batch_is_stored_and_scored(server: tuple[httpx.Client, str, Servic
     client, url, services = server
     events = [
         lead_created(
-            "ana@acme.io", title="VP Sales", company_size=250, company="Acme", at=minutes_ago(3)
+            "ana@acme.io", title="VP Sales", company_size=250, company="Acme", at=recent(3)
         ),
-        activity("ana@acme.io", "page_view", url="https://ex.com/pricing", at=minutes_ago(2)),
-        activity("ana@acme.io", "demo_request", at=minutes_ago(1)),
+        activity("ana@acme.io", "page_view", url="https://ex.com/pricing", at=recent(2)),
+        activity("ana@acme.io", "demo_request", at=recent(1)),
     ]
     response = post_events(client, url, events, INGEST_SECRET)
     assert response.status_code == 200
@@ -58,7 +51,7 @@ def test_good_batch_is_stored_and_scored(server: tuple[httpx.Client, str, Servic
 
 def test_single_event_body_is_accepted(server: tuple[httpx.Client, str, Services]) -> None:
     client, url, services = server
-    event = activity("bo@beta.io", "demo_request", at=minutes_ago(1))
+    event = activity("bo@beta.io", "demo_request", at=recent(1))
     response = post_events(client, url, event, INGEST_SECRET)
     assert response.json() == {"accepted": 1, "duplicates": 0, "rejected": []}
     assert _score(services, "bo@beta.io") == 50
@@ -97,7 +90,7 @@ def test_mixed_batch_keeps_the_good_and_dead_letters_the_bad(
 
 def test_same_event_four_times_counts_once(server: tuple[httpx.Client, str, Services]) -> None:
     client, url, services = server
-    event = activity("ana@acme.io", "demo_request", event_id="evt-repeat", at=minutes_ago(1))
+    event = activity("ana@acme.io", "demo_request", event_id="evt-repeat", at=recent(1))
     first = post_events(client, url, [event, event], INGEST_SECRET).json()
     again = [post_events(client, url, [event], INGEST_SECRET).json() for _ in range(2)]
     assert first == {"accepted": 1, "duplicates": 1, "rejected": []}

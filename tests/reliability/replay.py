@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +23,6 @@ from tests.conftest import make_services, make_settings
 from tests.support.databases import sqlite_url
 
 LeadScores = dict[str, tuple[float, float, float, str, datetime | None]]
-
-
-def recent(minutes_ago: float) -> str:
-    """An ``occurred_at`` this long before now, well inside the 7-day decay grace period."""
-    moment = datetime.now(UTC) - timedelta(minutes=minutes_ago)
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def scores_of(engine: Engine) -> LeadScores:

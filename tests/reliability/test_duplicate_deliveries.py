@@ -30,9 +30,9 @@ from tests.reliability.outbox_checks import (
     event_count,
     wait_for_outbox,
 )
-from tests.reliability.replay import recent, replay_scores, score_differences, scores_of
+from tests.reliability.replay import replay_scores, score_differences, scores_of
 from tests.security.slack_side import JSON, metadata_event, send
-from tests.support.events import activity, hot_lead
+from tests.support.events import activity, hot_lead, recent
 from tests.support.ingest_client import signed
 from tests.support.servers import running
 

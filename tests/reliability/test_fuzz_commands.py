@@ -28,10 +28,9 @@ from bot.slack_emulator.blocks import MAX_MESSAGE_BLOCKS, block_errors
 from tests.conftest import MANAGER, SIGNING_SECRET, make_services, make_settings
 from tests.reliability.figures import record
 from tests.reliability.ingest_probe import ErrorLogs, watching_errors
-from tests.reliability.replay import recent
 from tests.security.slack_side import slash_command
 from tests.support.databases import sqlite_url
-from tests.support.events import activity, hot_lead, lead_created
+from tests.support.events import activity, hot_lead, lead_created, recent
 
 pytestmark = pytest.mark.slow
 

@@ -29,8 +29,7 @@ from tests.reliability.outbox_checks import (
     duplicates_and_losses,
     wait_for_outbox,
 )
-from tests.reliability.replay import recent
-from tests.support.events import hot_lead
+from tests.support.events import hot_lead, recent
 from tests.support.ingest_client import post_events
 from tests.support.servers import running
 

@@ -11,7 +11,7 @@ import json
 import random
 from typing import Any
 
-from tests.reliability.replay import recent
+from tests.support.events import recent
 
 TITLES = ("VP Sales", "Head of Ops", "Engineer", "Intern", "Director of IT", None)
 KINDS = (

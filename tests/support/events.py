@@ -68,11 +68,17 @@ def hot_lead(email: str, **kwargs: Any) -> dict[str, Any]:
     real server on the real clock, and a fixed date would decay below hot as
     the calendar moves on (under freezegun, now is the frozen time).
     """
-    kwargs.setdefault("at", a_minute_ago())
+    kwargs.setdefault("at", recent(1))
     return activity(
         email, "demo_request", title="VP Sales", company_size=250, company="Acme", **kwargs
     )
 
 
-def a_minute_ago() -> str:
-    return (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+def recent(minutes_ago: float) -> str:
+    """An ``occurred_at`` this long before now, well inside the 7-day decay grace period.
+
+    For tests on the real clock (a server checks signatures against it); under
+    freezegun, now is the frozen time.
+    """
+    moment = datetime.now(UTC) - timedelta(minutes=minutes_ago)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
