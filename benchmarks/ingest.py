@@ -143,10 +143,13 @@ def csv_figures(work: Path, rows: int) -> None:
     result = json.loads(child.stdout.strip().splitlines()[-1])
     raw = raw_csv_insert(path, work / "raw3.db")
     report(f"CSV import, {rows:,} rows", rows / result["seconds"], "rows/s", "csv", raw)
-    rss = result["maxrss_kb"] / 1024
+    importer, reader = result["maxrss_kb"] / 1024, result["reader_maxrss_kb"] / 1024
+    rss = importer + reader  # both peaks added, as if they coincided: an upper bound
     verdict = "ok" if rss <= TARGETS["rss_mb"] else "OVER TARGET"
-    print(f"{'peak RSS of the import':<44} {rss:>10,.0f} MB  target <= {TARGETS['rss_mb']} MB "
-          f"[{verdict}]; {result['accepted']:,} events in {result['seconds']:.1f} s")  # fmt: skip
+    print(f"{'peak RSS of the import (both processes)':<44} {rss:>10,.0f} MB  target <= "
+          f"{TARGETS['rss_mb']} MB [{verdict}]; importer {importer:,.0f} MB + reader "
+          f"{reader:,.0f} MB")  # fmt: skip
+    print(f"  ({result['accepted']:,} events in {result['seconds']:.1f} s)")
 
 
 def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float]) -> None:
@@ -225,7 +228,9 @@ def import_child(csv_path: Path, db: Path) -> None:
     if summary.rejected_rows:
         raise SystemExit(f"{summary.rejected_rows} rows rejected: {summary.bad_rows[:3]}")
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": seconds, "maxrss_kb": maxrss, "accepted": summary.accepted}))
+    reader = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the reading process
+    print(json.dumps({"seconds": seconds, "maxrss_kb": maxrss, "reader_maxrss_kb": reader,
+                      "accepted": summary.accepted}))  # fmt: skip
 
 
 if __name__ == "__main__":

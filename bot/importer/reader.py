@@ -38,6 +38,7 @@ class CsvSource:
 
     def __init__(self, path: Path, *, delimiter: str = ",", encoding: str = "utf-8-sig") -> None:
         self.path = path
+        self.delimiter = delimiter
         self.encoding = encoding
         try:
             self.size = os.path.getsize(path)

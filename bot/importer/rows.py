@@ -49,6 +49,7 @@ class RowMapper:
     """A mapping compiled against one CSV header."""
 
     def __init__(self, mapping: Mapping, header: Sequence[str]) -> None:
+        self.mapping = mapping
         self.header = [name.strip() for name in header]
         self.nulls = mapping.null_values
         self.encoding = mapping.encoding

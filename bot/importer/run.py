@@ -9,7 +9,7 @@ A CSV import is a backfill: it scores but does not page SDRs unless asked.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +27,8 @@ CHUNK_ROWS = 2_000
 CHUNK_EVENTS = 20_000
 SHOWN_BAD_ROWS = 20
 SOURCE = "csv"
+PREFETCH_FROM_BYTES = 4 * 1024 * 1024
+"""Files from this size are read and mapped in a second process (``bot.importer.prefetch``)."""
 
 Progress = Callable[[int, int], None]
 """Called with (bytes read, file size) after each chunk."""
@@ -89,34 +91,88 @@ def _import_rows(
     chunk_rows: int,
     progress: Progress | None,
 ) -> ImportSummary:
-    summary = ImportSummary()
-    items: list[Item] = []
-    dead: list[dict[str, Any]] = []
-    rows_in_chunk = 0
+    if source.size >= PREFETCH_FROM_BYTES:
+        from bot.importer.prefetch import prefetched_chunks
+
+        with prefetched_chunks(source, mapper, chunk_rows) as chunks:
+            return store_chunks(chunks, ingestor, alert, source.size, progress)
+    return store_chunks(
+        read_chunks(source, mapper, chunk_rows), ingestor, alert, source.size, progress
+    )
+
+
+@dataclass
+class Chunk:
+    """One chunk of rows read and mapped, before anything of it is stored."""
+
+    items: list[Item] = field(default_factory=list)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+    rows: int = 0
+    rows_without_events: int = 0
+    rejected_rows: int = 0
+    bad_rows: list[BadRow] = field(default_factory=list)
+    """The first rejected rows of the whole file (``SHOWN_BAD_ROWS`` in all), to show."""
+    bytes_read: int = 0
+    stopped: str | None = None
+
+
+def read_chunks(source: CsvSource, mapper: RowMapper, chunk_rows: int) -> Iterator[Chunk]:
+    """The file's rows as validated events and dead letters, ``chunk_rows`` rows at a time.
+
+    The last chunk (possibly empty) says where reading stopped early, if it did.
+    """
+    chunk = Chunk()
+    shown = 0
     try:
         for line, row in source.rows():
-            summary.rows += 1
-            rows_in_chunk += 1
+            chunk.rows += 1
             try:
                 events = mapper.events(row)
             except RowRejected as exc:
-                _reject(summary, dead, mapper, line, row, exc)
+                chunk.rejected_rows += 1
+                if shown < SHOWN_BAD_ROWS:
+                    chunk.bad_rows.append(BadRow(line, exc.reason))
+                    shown += 1
+                chunk.dead.append(_dead_letter(mapper, line, row, exc))
             else:
                 if not events:
-                    summary.rows_without_events += 1
+                    chunk.rows_without_events += 1
                 position = f"line {line}"
-                for event in events:
-                    items.append(Item(position, event))
-            if rows_in_chunk >= chunk_rows or len(items) >= CHUNK_EVENTS:
-                _flush(ingestor, items, dead, summary, alert)
-                items, dead, rows_in_chunk = [], [], 0
-                if progress is not None:
-                    progress(source.bytes_read, source.size)
+                chunk.items += [Item(position, event) for event in events]
+            if chunk.rows >= chunk_rows or len(chunk.items) >= CHUNK_EVENTS:
+                chunk.bytes_read = source.bytes_read
+                yield chunk
+                chunk = Chunk()
     except UnreadableFile as exc:
-        summary.stopped = str(exc)
-    _flush(ingestor, items, dead, summary, alert)
-    if progress is not None:
-        progress(source.size, source.size)
+        chunk.stopped = str(exc)
+    chunk.bytes_read = source.size
+    yield chunk
+
+
+def store_chunks(
+    chunks: Iterable[Chunk],
+    ingestor: Ingestor,
+    alert: bool,
+    size: int,
+    progress: Progress | None,
+) -> ImportSummary:
+    """Store each chunk in one ingest transaction, adding up what the import did."""
+    summary = ImportSummary()
+    for chunk in chunks:
+        if chunk.items or chunk.dead:
+            result = ingestor.ingest(
+                chunk.items, source=SOURCE, alert=alert, dead_letters=chunk.dead
+            )
+            summary.accepted += result.accepted
+            summary.duplicates += result.duplicates
+            summary.alerts += len(result.alert_ids)
+        summary.rows += chunk.rows
+        summary.rows_without_events += chunk.rows_without_events
+        summary.rejected_rows += chunk.rejected_rows
+        summary.bad_rows += chunk.bad_rows
+        summary.stopped = summary.stopped or chunk.stopped
+        if progress is not None:
+            progress(chunk.bytes_read, size)
     return summary
 
 
@@ -141,43 +197,16 @@ def import_csv(
         )
 
 
-def _reject(
-    summary: ImportSummary,
-    dead: list[dict[str, Any]],
-    mapper: RowMapper,
-    line: int,
-    row: list[str],
-    exc: RowRejected,
-) -> None:
-    summary.rejected_rows += 1
-    if len(summary.bad_rows) < SHOWN_BAD_ROWS:
-        summary.bad_rows.append(BadRow(line, exc.reason))
+def _dead_letter(mapper: RowMapper, line: int, row: list[str], exc: RowRejected) -> dict[str, Any]:
     cells: dict[str, Any] = dict(zip(mapper.header, row, strict=False))
     if len(row) > len(mapper.header):
         cells["(extra fields)"] = row[len(mapper.header) :]
-    dead.append(
-        {
-            "event_id": exc.event_id,
-            "position": f"line {line}",
-            "payload": _json(cells),
-            "error": exc.reason,
-        }
-    )
-
-
-def _flush(
-    ingestor: Ingestor,
-    items: list[Item],
-    dead: list[dict[str, Any]],
-    summary: ImportSummary,
-    alert: bool,
-) -> None:
-    if not items and not dead:
-        return
-    result = ingestor.ingest(items, source=SOURCE, alert=alert, dead_letters=dead)
-    summary.accepted += result.accepted
-    summary.duplicates += result.duplicates
-    summary.alerts += len(result.alert_ids)
+    return {
+        "event_id": exc.event_id,
+        "position": f"line {line}",
+        "payload": _json(cells),
+        "error": exc.reason,
+    }
 
 
 def _json(cells: dict[str, Any]) -> str:
