@@ -92,7 +92,7 @@ def _import_rows(
     progress: Progress | None,
 ) -> ImportSummary:
     if source.size >= PREFETCH_FROM_BYTES:
-        from bot.importer.prefetch import prefetched_chunks
+        from bot.importer.prefetch import prefetched_chunks  # it imports this module
 
         with prefetched_chunks(source, mapper, chunk_rows) as chunks:
             return store_chunks(chunks, ingestor, alert, source.size, progress)
