@@ -12,8 +12,9 @@ machine can be told from a slow ingest path.
 
 The server runs in a subprocess (``leadscore serve``'s uvicorn settings) so
 client and server do not share the GIL; the CSV import runs in a subprocess
-too, which reports its own peak RSS and its reading process's. ``--profile webhook|csv`` runs the
-ingest path in-process under cProfile instead and prints the hot spots.
+too, which reports its own peak RSS and its reading process's.
+``--profile webhook|csv`` runs the ingest path in-process under cProfile
+instead and prints the hot spots.
 """
 
 from __future__ import annotations
