@@ -21,10 +21,13 @@ from scoring.event_rules import EventModel
 from scoring.events import Event, from_model, parse_event, plain_event
 from tests.reliability.garbage import broken_events, json_values, valid_events
 
+
+def _stamp(moment: datetime, fraction: str, sep: str, zone: str) -> str:
+    return moment.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
+
+
 odd_stamps = st.builds(
-    lambda moment, fraction, sep, zone: (
-        moment.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + fraction + zone
-    ),
+    _stamp,
     st.datetimes(min_value=datetime(1989, 12, 31), max_value=datetime(2200, 1, 1, 23)),
     st.sampled_from(["", ".5", ".123456", ".1234567", ".999999999", "."]),
     st.sampled_from(["T", "t", " ", "_"]),
