@@ -101,6 +101,14 @@ def plain_event(data: dict[str, Any]) -> Event | None:
     (``"250"`` for a number, padded text, other timestamp spellings) or
     refuse, so the reference decides those and gives its message.
     """
+    event = _converted(data)
+    if event is None or not _plainly_valid(event):
+        return None
+    return _normalised(event)
+
+
+def _converted(data: dict[str, Any]) -> Event | None:
+    """The structs msgspec builds, checking types, lengths and ranges; None if it cannot."""
     stamp = data.get("occurred_at")
     if type(stamp) is str:
         if not _PLAIN_STAMP.fullmatch(stamp):
@@ -108,32 +116,40 @@ def plain_event(data: dict[str, Any]) -> Event | None:
     elif type(stamp) is not datetime:  # the CSV importer reads its timestamps itself
         return None
     try:
-        event = msgspec.convert(data, Event, strict=True)
+        return msgspec.convert(data, Event, strict=True)
     except (msgspec.ValidationError, ValueError):  # ValueError: unencodable text
         return None
-    lead, activity, deal = event.lead, event.activity, event.deal
+
+
+def _plainly_valid(event: Event) -> bool:
+    """What pydantic checks beyond msgspec: the parts the type needs, unpadded text, flat
+    attributes, storable text and a finite amount."""
     part = _PARTS.get(event.type)
     if part is not None and getattr(event, part) is None:
-        return None
+        return False
+    lead, activity, deal = event.lead, event.activity, event.deal
     texts = [event.id, *(v for v in astuple(lead) if type(v) is str), *lead.attributes]
     if activity is not None:
         texts += [activity.kind, *activity.properties]
         if activity.url is not None:
             texts.append(activity.url)
     if any(map(_padded, texts)) or attribute_problem(lead.attributes):
-        return None
-    if not _plainly_storable(event):  # pydantic refuses some of it, with its own message
-        return None
+        return False
     if deal is not None and deal.amount is not None and not math.isfinite(deal.amount):
-        return None
+        return False
+    return _plainly_storable(event)  # else pydantic refuses some of it, with its own message
+
+
+def _normalised(event: Event) -> Event | None:
+    """The email and moment as the reference's validators make them; None if they refuse."""
     try:
-        email = normalise_email(lead.email)
+        email = normalise_email(event.lead.email)
         occurred_at = utc_in_range(event.occurred_at)
     except ValueError:
         return None
     changes: dict[str, Any] = {}
-    if email != lead.email:
-        changes["lead"] = replace(lead, email=email)
+    if email != event.lead.email:
+        changes["lead"] = replace(event.lead, email=email)
     if event.occurred_at.tzinfo is not UTC:
         changes["occurred_at"] = occurred_at
     return replace(event, **changes) if changes else event
