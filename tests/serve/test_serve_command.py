@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -123,6 +124,22 @@ def _metadata_event(email: str) -> dict[str, object]:
     )
 
 
+def _health(client: httpx.Client, process: subprocess.Popen[str], timeout: float = 20) -> Any:
+    """``/healthz`` once the port is open.
+
+    Socket Mode connects in the app's start-up, before uvicorn binds the
+    port, so the port may open a moment after "connected" is printed.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return client.get("/healthz").json()
+        except httpx.ConnectError:
+            assert process.poll() is None, "serve exited before opening its port"
+            assert time.monotonic() < deadline, "serve never opened its port"
+            time.sleep(0.05)
+
+
 def _wait_for_line(process: subprocess.Popen[str], pattern: str, timeout: float = 20) -> str:
     assert process.stdout is not None
     deadline = time.monotonic() + timeout
@@ -161,7 +178,7 @@ def test_socket_mode_receives_events_and_still_serves_the_webhook(tmp_path: Path
             envelope_id = slack.deliver(_metadata_event("ana@acme.io"))
             assert slack.acks.get(timeout=10) == {"envelope_id": envelope_id}
             with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
-                assert client.get("/healthz").json() == {"status": "ok", "database": "ok"}
+                assert _health(client, process) == {"status": "ok", "database": "ok"}
                 assert "leadscore_events_ingested_total" in client.get("/metrics").text
                 assert client.post("/slack/events", content=b"{}").status_code == 404
         finally:
