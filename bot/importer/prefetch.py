@@ -69,12 +69,8 @@ def prefetched_chunks(
             yield _received(child, errors)
         finally:
             if child.stdout is not None:
-                child.stdout.close()
-            try:
-                child.wait(timeout=_STOP_SECONDS)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+                child.stdout.close()  # a child still sending gets a broken pipe and exits
+            _reap(child)
 
 
 def _received(child: subprocess.Popen[bytes], errors: IO[bytes]) -> Iterator[Chunk]:
@@ -98,12 +94,18 @@ def _received(child: subprocess.Popen[bytes], errors: IO[bytes]) -> Iterator[Chu
         yield _chunk(payload)
 
 
-def _death(child: subprocess.Popen[bytes], errors: IO[bytes]) -> str:
+def _reap(child: subprocess.Popen[bytes]) -> None:
+    """Wait for the child to exit, killing it if it does not within ``_STOP_SECONDS``."""
     try:
         child.wait(timeout=_STOP_SECONDS)
     except subprocess.TimeoutExpired:
         child.kill()
         child.wait()
+
+
+def _death(child: subprocess.Popen[bytes], errors: IO[bytes]) -> str:
+    """Why reading stopped, when the child's output ended without a last word."""
+    _reap(child)
     errors.seek(0)
     said = errors.read().decode("utf-8", "replace").strip()[-2_000:]
     return f"the process reading the file ended unexpectedly (exit code {child.returncode})" + (
