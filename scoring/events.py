@@ -5,9 +5,9 @@ the same messages. The rules and their messages are ``scoring.event_rules``'s
 pydantic models; an event is returned as the plain structs below, which the
 ingest path only reads. Most events are plainly valid, and for those
 ``msgspec`` checks the types, lengths and ranges and builds the structs in one
-C pass (about 1 us, against 13 us for pydantic to build its three models);
-anything it is not sure of goes to the pydantic models, which accept, coerce
-or refuse it exactly as before.
+C pass (about 1 us; with the checks pydantic adds, 4.6 us per webhook event
+against 6.0 us through pydantic); anything it is not sure of goes to the
+pydantic models, which accept, coerce or refuse it exactly as before.
 """
 
 from __future__ import annotations
