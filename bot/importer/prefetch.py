@@ -27,6 +27,7 @@ import tempfile
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from typing import IO, Any
 
 import msgspec
@@ -123,6 +124,18 @@ def _read_frame(stream: IO[bytes]) -> bytes | None:
     return body if len(body) == size else None
 
 
+_PLAIN_FIELDS = [f.name for f in fields(Chunk) if f.name != "items"]
+"""What a chunk holds besides its items, sent as it is (counts, dead letters, bad rows)."""
+
+
+def _payload(chunk: Chunk, encoder: msgspec.msgpack.Encoder) -> dict[str, Any]:
+    """A chunk for the pipe: its events as msgpack, their positions, the rest as it is."""
+    payload = {name: getattr(chunk, name) for name in _PLAIN_FIELDS}
+    payload["events"] = encoder.encode([item.data for item in chunk.items])
+    payload["positions"] = [item.position for item in chunk.items]
+    return payload
+
+
 def _chunk(payload: dict[str, Any]) -> Chunk:
     events = _EVENTS.decode(payload.pop("events"))
     positions = payload.pop("positions")
@@ -148,18 +161,7 @@ def _read_in_child(job: tuple[Any, ...], out: IO[bytes]) -> None:
         ):
             mapper = RowMapper(mapping, source.header)
             for chunk in read_chunks(source, mapper, chunk_rows):
-                payload = {
-                    "events": encoder.encode([item.data for item in chunk.items]),
-                    "positions": [item.position for item in chunk.items],
-                    "dead": chunk.dead,
-                    "rows": chunk.rows,
-                    "rows_without_events": chunk.rows_without_events,
-                    "rejected_rows": chunk.rejected_rows,
-                    "bad_rows": chunk.bad_rows,
-                    "bytes_read": chunk.bytes_read,
-                    "stopped": chunk.stopped,
-                }
-                _send(out, (_CHUNK, payload))
+                _send(out, (_CHUNK, _payload(chunk, encoder)))
         _send(out, (_DONE, None))
     except (BrokenPipeError, ConnectionResetError):
         return  # the importing process has gone: nobody to read the rest for
