@@ -126,14 +126,42 @@ def score_tallied(rule_set: RuleSet, lead: LeadLike, tally: Tally, *, now: datet
     return _with_behavior(rule_set, fits, sum(h.points for h in fits), tally, now)
 
 
-def rescore_behavior(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
-    """``score_tallied`` for a lead whose profile and rule set are as when ``fit`` was computed.
+def fit_points(rule_set: RuleSet, lead: LeadLike) -> float:
+    """The fit score alone: ``fit_hits``' total, without the explanation."""
+    return sum(rule.points for rule in rule_set.fit if rule.when.matcher(lead))
 
-    Most events are activities of known leads: their fit cannot have changed,
-    so the ingest path skips the fit rules. The hits then hold only the
-    behaviour rules; explanations (``leadscore score``) use ``score_lead``.
+
+def score_totals(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
+    """``score_tallied``'s numbers for a lead whose fit is known, with no hits.
+
+    The ingest path rescores every lead a batch touches and stores only the
+    numbers; building a ``RuleHit`` per rule (twice, before and after decay)
+    was most of that work. Sums are taken in rule order, as there, so the
+    numbers are the same to the last bit; explanations (``leadscore score``)
+    use ``score_lead``.
     """
-    return _with_behavior(rule_set, [], fit, tally, now)
+    decaying = fixed = 0.0
+    for rule, slot in zip(rule_set.behavior, tally.slots, strict=True):
+        if not slot:
+            continue
+        count, weight = counts(rule, slot)
+        if not count:
+            continue
+        if rule.points < 0:
+            fixed += rule.points * count
+        elif rule.points > 0:
+            decaying += rule.points * weight
+    factor = 1.0
+    if tally.last_at is not None:
+        factor = decay_factor(rule_set.decay, idle_days(tally.last_at, now))
+    return assemble_score(
+        rule_set,
+        fit=fit,
+        behavior_decaying=decaying,
+        behavior_fixed=fixed,
+        factor=factor,
+        last_activity_at=tally.last_at,
+    )
 
 
 def _with_behavior(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import LeadScore, rescore_behavior, score_tallied
+from scoring.evaluate import LeadScore, fit_points, score_totals
 from scoring.rule_set import RuleSet
 from scoring.tally import Tally
 from storage.leads import LeadState
@@ -21,14 +21,15 @@ def rescore(lead: LeadState, rules: ActiveRules, tally: Tally, now: datetime) ->
 
     The tally must hold the lead's whole history under the active rule set.
     The fit rules are skipped when neither the profile nor the rule set
-    changed since the stored fit was computed.
+    changed since the stored fit was computed. The result has no hits: only
+    the numbers are stored.
     """
     if tally.version != rules.version:
         raise ValueError(f"tally of rule set v{tally.version} used with v{rules.version}")
-    if lead.rule_set_version == rules.version and not lead.profile_changed:
-        result = rescore_behavior(rules.rule_set, lead.fit, tally, now=now)
-    else:
-        result = score_tallied(rules.rule_set, lead, tally, now=now)
+    fit = lead.fit
+    if lead.rule_set_version != rules.version or lead.profile_changed:
+        fit = fit_points(rules.rule_set, lead)
+    result = score_totals(rules.rule_set, fit, tally, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying
     lead.behavior_fixed = result.behavior_fixed

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.evaluate import ActivityRecord, LeadProfile, score_lead, score_tallied
+from scoring.evaluate import (
+    ActivityRecord,
+    LeadProfile,
+    fit_points,
+    score_lead,
+    score_tallied,
+    score_totals,
+)
 from scoring.rule_file import bundled_rules_text, parse_rule_set
 from scoring.tally import fold, from_document, replay
 
@@ -25,8 +33,26 @@ KINDS = [
     ("email_open", None),
     ("email_click", None),
     ("webinar_attended", None),
-    ("unsubscribe", None),
+    ("email_unsubscribe", None),
+    ("email_bounce", None),
 ]
+UNCAPPED = parse_rule_set(
+    bundled_rules_text().replace(
+        "\nrouting:",
+        """
+  - name: Email bounced
+    when: {kind: email_bounce}
+    points: -4
+  - name: Any demo request
+    when: {kind: demo_request}
+    points: 6
+  - name: Logged only
+    when: {kind: email_click}
+    points: 0
+routing:""",
+    )
+)
+"""The bundled rules plus an uncapped negative, an uncapped positive and a zero-point rule."""
 
 activities = st.lists(
     st.builds(
@@ -64,6 +90,29 @@ def test_folding_batch_by_batch_scores_exactly_like_one_replay(
     tallied = from_document(stored_and_read(document), last_at)
     assert tallied is not None
     assert score_tallied(RULES, LEAD, tallied, now=now) == score_lead(RULES, LEAD, history, now=now)
+
+
+profiles = st.builds(
+    LeadProfile,
+    email=st.sampled_from(["ana@acme.io", "bo@gmail.com", "cy@uni.edu"]),
+    title=st.sampled_from([None, "VP Sales", "CTO", "Engineer"]),
+    company_size=st.one_of(st.none(), st.integers(min_value=1, max_value=5_000)),
+    industry=st.sampled_from([None, "SaaS", "Government", "Retail"]),
+    region=st.sampled_from([None, "EMEA", "APAC"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(history=activities, lead=profiles, idle=st.integers(min_value=0, max_value=400))
+def test_the_ingest_paths_totals_are_the_explained_scores_numbers(
+    history: list[ActivityRecord], lead: LeadProfile, idle: int
+) -> None:
+    """What ingest stores (no explanation built) is what ``leadscore score`` explains."""
+    tally = replay(UNCAPPED, 1, history)
+    now = START + timedelta(days=240 + idle)
+    explained = score_tallied(UNCAPPED, lead, tally, now=now)
+    totals = score_totals(UNCAPPED, fit_points(UNCAPPED, lead), tally, now=now)
+    assert totals == replace(explained, hits=())
 
 
 def closed_form_behaviour(history: list[ActivityRecord]) -> float:
