@@ -13,6 +13,7 @@ from typing import Protocol
 from bot.alerts.sender import OutboxSender
 from bot.scheduler import SchedulerWorker
 from bot.services import Services
+from storage.checkpoints import background_checkpointer
 
 log = logging.getLogger(__name__)
 
@@ -24,8 +25,14 @@ class Worker(Protocol):
 
 
 def make_workers(services: Services) -> list[Worker]:
-    """The workers a serving process runs."""
-    return [OutboxSender(services), SchedulerWorker(services)]
+    """The workers a serving process runs.
+
+    The checkpointer comes first so that it stops last, after the others'
+    final writes, and its last checkpoint holds them.
+    """
+    checkpointer = background_checkpointer(services.engine)
+    maintenance: list[Worker] = [checkpointer] if checkpointer is not None else []
+    return [*maintenance, OutboxSender(services), SchedulerWorker(services)]
 
 
 def start_workers(workers: list[Worker]) -> None:
