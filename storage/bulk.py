@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, BindParameter, bindparam, func, select
@@ -84,6 +84,24 @@ class _Compiled:
             ]
         except KeyError:
             return [self.params(row) for row in rows]
+        if self.positional:
+            return list(zip(*columns, strict=True))
+        return [dict(zip(self.names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+    def params_of(self, objects: Sequence[Any], attributes: Mapping[str, str]) -> list[Any]:
+        """``params_many`` of objects whose attributes hold the values, read column by column.
+
+        ``attributes`` names the attribute for a parameter named otherwise
+        (``_id`` for ``id`` in an UPDATE's WHERE); no dict is built per object.
+        """
+        if self.defaults:
+            raise ValueError("a statement with literal values takes rows, not objects")
+        columns = [
+            list(map(attrgetter(attributes.get(name, name)), objects))
+            if bind is None
+            else list(map(bind, map(attrgetter(attributes.get(name, name)), objects)))
+            for name, bind in zip(self.names, self.binds, strict=True)
+        ]
         if self.positional:
             return list(zip(*columns, strict=True))
         return [dict(zip(self.names, values, strict=True)) for values in zip(*columns, strict=True)]
@@ -261,6 +279,23 @@ class BulkStatement(_Cached):
             dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
         )
         _run(connection, compiled, compiled.params_many(rows), many=True)
+
+    def execute_objects(
+        self, session: Session, objects: Sequence[Any], attributes: Mapping[str, str] | None = None
+    ) -> None:
+        """``execute`` with each parameter read from the object's attribute of that name.
+
+        For working copies that already hold every column (``LeadState``):
+        building a dict per object first was a tenth of saving a batch's leads.
+        """
+        if not objects:
+            return
+        connection = _connection(session)
+        dialect = connection.dialect
+        compiled = self._cached(
+            dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
+        )
+        _run(connection, compiled, compiled.params_of(objects, attributes or {}), many=True)
 
 
 class Query(_Cached):

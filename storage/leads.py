@@ -223,19 +223,18 @@ def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     Leads whose profile (fields, attributes, field times) is as read get
     only their score columns written; leads created in memory are inserted.
     """
-    full: list[dict[str, Any]] = []
-    scores: list[dict[str, Any]] = []
-    new: list[dict[str, Any]] = []
-    for lead in leads:
-        if lead._unsaved:
-            new.append({name: getattr(lead, name) for name in _COLUMNS})
-            lead._unsaved = False
-            continue
-        same = not lead.profile_changed
-        columns = _SCORE_COLUMNS if same else _SAVED_COLUMNS
-        data = {name: getattr(lead, name) for name in columns}
-        data["_id"] = lead.id
-        (scores if same else full).append(data)
-    _INSERT_WHOLE.execute(session, new)
-    _SAVE.execute(session, full)
-    _SAVE_SCORES.execute(session, scores)
+    new = [lead for lead in leads if lead._unsaved]
+    stored = [lead for lead in leads if not lead._unsaved]
+    _INSERT_WHOLE.execute_objects(session, new)
+    for lead in new:
+        lead._unsaved = False
+    full: list[LeadState] = []
+    scores: list[LeadState] = []
+    for lead in stored:
+        (full if lead.profile_changed else scores).append(lead)
+    _SAVE.execute_objects(session, full, _BY_ID)
+    _SAVE_SCORES.execute_objects(session, scores, _BY_ID)
+
+
+_BY_ID = {"_id": "id"}
+"""The UPDATEs' WHERE parameter is the lead's ``id``."""

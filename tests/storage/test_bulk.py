@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine, bindparam, select
@@ -49,6 +50,34 @@ def test_rows_written_by_bulk_read_back_as_sqlalchemy_writes_them(engine: Engine
     assert [(r[0], *r[2:]) for r in orm[:3]] == [(r[0], *r[2:]) for r in orm[3:]]
     assert [r[-1] for r in orm] == [m.astimezone(UTC) for m in MOMENTS] * 2
     assert all(r[-1].tzinfo is UTC for r in orm)
+
+
+def test_objects_are_written_as_their_rows_would_be(engine: Engine) -> None:
+    """Working copies go in attribute by attribute, a renamed parameter included."""
+    rows = [_activity(i) for i in range(20)]  # enough for the column-by-column path
+    columns = list(rows[0])
+    insert = BulkStatement(ACTIVITIES.insert().values({c: bindparam(c) for c in columns}))
+    renumber = BulkStatement(
+        ACTIVITIES.update()
+        .where(ACTIVITIES.c.event_id == bindparam("_key"))
+        .values(lead_id=bindparam("lead_id"))
+    )
+    with session_scope(engine) as session:
+        insert.execute_objects(session, [SimpleNamespace(**row) for row in rows[:10]])
+        insert.execute(session, rows[10:])
+        moved = [SimpleNamespace(key=f"e{i}", lead_id=100 + i) for i in range(0, 20, 2)]
+        renumber.execute_objects(session, moved, {"_key": "key"})
+    query = select(*[ACTIVITIES.c[c] for c in columns]).order_by(ACTIVITIES.c.id)
+    with session_scope(engine) as session:
+        stored = [dict(row._mapping) for row in session.execute(query)]
+    assert stored == [
+        {
+            **row,
+            "lead_id": 100 + i if i % 2 == 0 else 1,
+            "occurred_at": row["occurred_at"].astimezone(UTC),
+        }
+        for i, row in enumerate(rows)
+    ]
 
 
 def test_in_lists_of_any_size_find_every_row_once(engine: Engine) -> None:
