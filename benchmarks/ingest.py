@@ -9,7 +9,7 @@ rows. Each figure is printed beside a raw SQLite baseline measured in the same
 run on the same machine (plain ``sqlite3`` inserting the same rows with
 ``executemany``, or one transaction per event), so a slow run on a busy
 machine can be told from a slow ingest path. The webhook figure is the median
-of ``--repeat`` runs (3), each into a new database, with every run printed.
+of ``--repeat`` runs (5), each into a new database, with every run printed.
 
 The server runs in a subprocess (``leadscore serve``'s uvicorn settings) so
 client and server do not share the GIL; the CSV import runs in a subprocess
@@ -54,7 +54,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000, help="CSV rows to import")
     parser.add_argument("--batches", type=int, default=100, help="webhook batches of 500")
-    parser.add_argument("--repeat", type=int, default=3, help="webhook runs (median)")
+    parser.add_argument("--repeat", type=int, default=5, help="webhook runs (median)")
     parser.add_argument("--singles", type=int, default=4_000, help="single-event requests")
     parser.add_argument("--clients", type=int, default=4, help="concurrent single-event clients")
     parser.add_argument("--history", type=int, default=500, help="activities per engaged lead")

@@ -23,7 +23,7 @@ from storage.models import Lead
 LEADS = Lead.__table__  # type: ignore[attr-defined]
 
 
-@dataclass
+@dataclass(slots=True)
 class LeadState:
     """A working copy of one ``leads`` row."""
 
