@@ -13,7 +13,7 @@ add a lead's newest activities to its stored tally without the history.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -132,13 +132,12 @@ def fit_points(rule_set: RuleSet, lead: LeadLike) -> float:
 
 
 def score_totals(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
-    """``score_tallied``'s numbers for a lead whose fit is known, with no hits.
+    """A lead's score from its known fit and its tally, without the hits that explain it.
 
     The ingest path rescores every lead a batch touches and stores only the
     numbers; building a ``RuleHit`` per rule (twice, before and after decay)
-    was most of that work. Sums are taken in rule order, as there, so the
-    numbers are the same to the last bit; explanations (``leadscore score``)
-    use ``score_lead``.
+    was most of that work. ``score_tallied`` adds the hits to these same
+    numbers, so what is stored is exactly what ``leadscore score`` explains.
     """
     decaying = fixed = 0.0
     for rule, slot in zip(rule_set.behavior, tally.slots, strict=True):
@@ -171,28 +170,15 @@ def _with_behavior(
     tally: Tally,
     now: datetime,
 ) -> LeadScore:
-    behaviours = tally_hits(rule_set, tally)
-    last_activity_at = tally.last_at
-    factor = 1.0
-    if last_activity_at is not None:
-        factor = decay_factor(rule_set.decay, idle_days(last_activity_at, now))
-    decaying = sum(h.points for h in behaviours if h.points > 0)
-    fixed = sum(h.points for h in behaviours if h.points < 0)
+    """The numbers as ingest stores them, and the hits that explain them."""
+    totals = score_totals(rule_set, fit, tally, now=now)
     decayed = [
-        RuleHit(h.name, h.kind, h.points * factor, h.count, h.max_count, h.intent)
+        RuleHit(h.name, h.kind, h.points * totals.decay_factor, h.count, h.max_count, h.intent)
         if h.points > 0
         else h
-        for h in behaviours
+        for h in tally_hits(rule_set, tally)
     ]
-    return assemble_score(
-        rule_set,
-        fit=fit,
-        behavior_decaying=decaying,
-        behavior_fixed=fixed,
-        factor=factor,
-        hits=(*fits, *decayed),
-        last_activity_at=last_activity_at,
-    )
+    return replace(totals, hits=(*fits, *decayed))
 
 
 def assemble_score(

@@ -76,17 +76,9 @@ class _Compiled:
         if self.defaults or len(rows) < _COLUMNWISE_FROM:
             return [self.params(row) for row in rows]
         try:
-            columns = [
-                list(map(itemgetter(name), rows))
-                if bind is None
-                else list(map(bind, map(itemgetter(name), rows)))
-                for name, bind in zip(self.names, self.binds, strict=True)
-            ]
+            return self._by_column([itemgetter(name) for name in self.names], rows)
         except KeyError:
             return [self.params(row) for row in rows]
-        if self.positional:
-            return list(zip(*columns, strict=True))
-        return [dict(zip(self.names, values, strict=True)) for values in zip(*columns, strict=True)]
 
     def params_of(self, objects: Sequence[Any], attributes: Mapping[str, str]) -> list[Any]:
         """``params_many`` of objects whose attributes hold the values, read column by column.
@@ -96,11 +88,14 @@ class _Compiled:
         """
         if self.defaults:
             raise ValueError("a statement with literal values takes rows, not objects")
+        getters = [attrgetter(attributes.get(name, name)) for name in self.names]
+        return self._by_column(getters, objects)
+
+    def _by_column(self, getters: list[Callable[[Any], Any]], items: Sequence[Any]) -> list[Any]:
+        """Each column read off every item (and bound) in one pass, then zipped into rows."""
         columns = [
-            list(map(attrgetter(attributes.get(name, name)), objects))
-            if bind is None
-            else list(map(bind, map(attrgetter(attributes.get(name, name)), objects)))
-            for name, bind in zip(self.names, self.binds, strict=True)
+            list(map(get, items)) if bind is None else list(map(bind, map(get, items)))
+            for get, bind in zip(getters, self.binds, strict=True)
         ]
         if self.positional:
             return list(zip(*columns, strict=True))

@@ -104,15 +104,21 @@ profiles = st.builds(
 
 @settings(max_examples=300, deadline=None)
 @given(history=activities, lead=profiles, idle=st.integers(min_value=0, max_value=400))
-def test_the_ingest_paths_totals_are_the_explained_scores_numbers(
+def test_the_stored_numbers_are_what_the_explanation_adds_up_to(
     history: list[ActivityRecord], lead: LeadProfile, idle: int
 ) -> None:
-    """What ingest stores (no explanation built) is what ``leadscore score`` explains."""
+    """Ingest stores numbers without hits; ``leadscore score`` shows hits that sum to them."""
     tally = replay(UNCAPPED, 1, history)
     now = START + timedelta(days=240 + idle)
     explained = score_tallied(UNCAPPED, lead, tally, now=now)
-    totals = score_totals(UNCAPPED, fit_points(UNCAPPED, lead), tally, now=now)
-    assert totals == replace(explained, hits=())
+    fits = [hit.points for hit in explained.hits if hit.kind == "fit"]
+    behaviour = [hit.points for hit in explained.hits if hit.kind == "behavior"]
+    assert explained.fit == sum(fits)
+    assert explained.behavior == pytest.approx(sum(behaviour), abs=1e-9)
+    assert explained.behavior_fixed == pytest.approx(sum(p for p in behaviour if p < 0), abs=1e-9)
+    assert explained.score == UNCAPPED.clamp(explained.fit + explained.behavior)
+    stored = score_totals(UNCAPPED, fit_points(UNCAPPED, lead), tally, now=now)
+    assert stored == replace(explained, hits=())
 
 
 def closed_form_behaviour(history: list[ActivityRecord]) -> float:
