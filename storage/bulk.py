@@ -91,7 +91,9 @@ class _Compiled:
         getters = [attrgetter(attributes.get(name, name)) for name in self.names]
         return self._by_column(getters, objects)
 
-    def _by_column(self, getters: list[Callable[[Any], Any]], items: Sequence[Any]) -> list[Any]:
+    def _by_column(
+        self, getters: Sequence[Callable[[Any], Any]], items: Sequence[Any]
+    ) -> list[Any]:
         """Each column read off every item (and bound) in one pass, then zipped into rows."""
         columns = [
             list(map(get, items)) if bind is None else list(map(bind, map(get, items)))
