@@ -268,14 +268,9 @@ class BulkStatement(_Cached):
 
     def execute(self, session: Session, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run the statement once per row, in one ``executemany``."""
-        if not rows:
-            return
-        connection = _connection(session)
-        dialect = connection.dialect
-        compiled = self._cached(
-            dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
-        )
-        _run(connection, compiled, compiled.params_many(rows), many=True)
+        if rows:
+            connection, compiled = self._compiled_on(session)
+            _run(connection, compiled, compiled.params_many(rows), many=True)
 
     def execute_objects(
         self, session: Session, objects: Sequence[Any], attributes: Mapping[str, str] | None = None
@@ -285,14 +280,17 @@ class BulkStatement(_Cached):
         For working copies that already hold every column (``LeadState``):
         building a dict per object first was a tenth of saving a batch's leads.
         """
-        if not objects:
-            return
+        if objects:
+            connection, compiled = self._compiled_on(session)
+            _run(connection, compiled, compiled.params_of(objects, attributes or {}), many=True)
+
+    def _compiled_on(self, session: Session) -> tuple[Connection, _Compiled]:
         connection = _connection(session)
         dialect = connection.dialect
         compiled = self._cached(
             dialect.name, lambda: _compile(self.statement, dialect, for_executemany=True)
         )
-        _run(connection, compiled, compiled.params_of(objects, attributes or {}), many=True)
+        return connection, compiled
 
 
 class Query(_Cached):

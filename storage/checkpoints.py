@@ -49,8 +49,8 @@ class WalCheckpointer:
         idle: float = 1.0,
         backstop_pages: int = BACKSTOP_PAGES,
     ) -> None:
-        path = engine.url.database
-        if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        path = _database_file(engine)
+        if path is None:
             raise ValueError("background checkpoints are for a SQLite database file")
         self.engine = engine
         self.path = path
@@ -123,7 +123,12 @@ class WalCheckpointer:
 
 def background_checkpointer(engine: Engine) -> WalCheckpointer | None:
     """A checkpointer for a SQLite database file; None for PostgreSQL or an in-memory database."""
+    return WalCheckpointer(engine) if _database_file(engine) is not None else None
+
+
+def _database_file(engine: Engine) -> str | None:
+    """The SQLite database file the engine opens; None if it opens no file of SQLite's."""
     path = engine.url.database
     if engine.dialect.name != "sqlite" or not path or path == ":memory:":
         return None
-    return WalCheckpointer(engine)
+    return path

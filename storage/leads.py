@@ -124,6 +124,8 @@ def _update(columns: list[str]) -> BulkStatement:
 
 _SAVE = _update(_SAVED_COLUMNS)
 _SAVE_SCORES = _update(_SCORE_COLUMNS)
+_BY_ID = {"_id": "id"}
+"""The UPDATEs' WHERE parameter is the lead's ``id``."""
 
 
 def _state(row: Any) -> LeadState:
@@ -223,18 +225,13 @@ def save_leads(*, session: Session, leads: Sequence[LeadState]) -> None:
     Leads whose profile (fields, attributes, field times) is as read get
     only their score columns written; leads created in memory are inserted.
     """
-    new = [lead for lead in leads if lead._unsaved]
-    stored = [lead for lead in leads if not lead._unsaved]
+    new: list[LeadState] = []
+    full: list[LeadState] = []
+    scores: list[LeadState] = []
+    for lead in leads:
+        (new if lead._unsaved else full if lead.profile_changed else scores).append(lead)
     _INSERT_WHOLE.execute_objects(session, new)
     for lead in new:
         lead._unsaved = False
-    full: list[LeadState] = []
-    scores: list[LeadState] = []
-    for lead in stored:
-        (full if lead.profile_changed else scores).append(lead)
     _SAVE.execute_objects(session, full, _BY_ID)
     _SAVE_SCORES.execute_objects(session, scores, _BY_ID)
-
-
-_BY_ID = {"_id": "id"}
-"""The UPDATEs' WHERE parameter is the lead's ``id``."""
