@@ -123,19 +123,17 @@ def _converted(data: dict[str, Any]) -> Event | None:
 
 def _plainly_valid(event: Event) -> bool:
     """What pydantic checks beyond msgspec: the parts the type needs, unpadded text, flat
-    attributes, storable text and a finite amount."""
+    attributes, and storable text and numbers (a finite amount among them)."""
     part = _PARTS.get(event.type)
     if part is not None and getattr(event, part) is None:
         return False
-    lead, activity, deal = event.lead, event.activity, event.deal
+    lead, activity = event.lead, event.activity
     texts = [event.id, *(v for v in astuple(lead) if type(v) is str), *lead.attributes]
     if activity is not None:
         texts += [activity.kind, *activity.properties]
         if activity.url is not None:
             texts.append(activity.url)
     if any(map(_padded, texts)) or attribute_problem(lead.attributes):
-        return False
-    if deal is not None and deal.amount is not None and not math.isfinite(deal.amount):
         return False
     return _plainly_storable(event)  # else pydantic refuses some of it, with its own message
 

@@ -115,6 +115,10 @@ def test_the_fast_path_normalises_the_email_and_the_moment() -> None:
         ({"occurred_at": "1989-12-31T23:59:59Z"}, "occurred_at: is out of range"),
         ({"type": "activity", "activity": None}, "an activity event needs an 'activity' object"),
         ({"lead": {"email": "a@b.io", "company_size": -1}}, "lead.company_size: Input should"),
+        (
+            {"type": "deal.updated", "deal": {"stage": "closed_won", "amount": float("inf")}},
+            "deal.amount: Input should be a finite number",
+        ),
     ],
 )
 def test_what_the_fast_path_leaves_is_refused_with_the_reference_message(
