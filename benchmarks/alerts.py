@@ -24,8 +24,6 @@ import json
 import os
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime
@@ -35,6 +33,7 @@ from typing import Any
 import httpx
 from slack_sdk import WebClient
 
+from benchmarks.served import ServedProcess
 from bot.http.signature import sign
 from bot.slack_emulator import SlackEmulator
 
@@ -76,7 +75,10 @@ def main() -> None:
     with SlackEmulator() as emulator, tempfile.TemporaryDirectory() as scratch:
         baseline = bare_round_trips(emulator, args.leads)
         emulator.reset()
-        with AppProcess(Path(scratch) / "alerts.db", emulator.api_url) as url:
+        db = Path(scratch) / "alerts.db"
+        with ServedProcess(
+            "benchmarks.alerts", lambda port: [str(db), str(port), emulator.api_url]
+        ) as url:
             sent = send_hot_leads(url, args.leads, args.rate)
             emulator.wait_for("chat.postMessage", count=args.leads, timeout=120)
         latencies = alert_latencies(emulator, sent)
@@ -166,35 +168,6 @@ def report(latencies: list[float], baseline: list[float], args: argparse.Namespa
         f"  baseline bare chat.postMessage round trip: p50 {percentile(baseline, 50):7.1f} ms  "
         f"p99 {percentile(baseline, 99):7.1f} ms  (mean {statistics.fmean(baseline):.1f} ms)"
     )
-
-
-class AppProcess:
-    """The serving app (HTTP + workers) in a subprocess, pointed at the emulator."""
-
-    def __init__(self, db: Path, api_url: str) -> None:
-        from tests.support.servers import free_port
-
-        self.port = free_port()
-        self.command = [
-            sys.executable, "-m", "benchmarks.alerts", "--serve", str(db), str(self.port), api_url,
-        ]  # fmt: skip
-
-    def __enter__(self) -> str:
-        self.process = subprocess.Popen(self.command)
-        url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    return url
-            except httpx.TransportError:
-                time.sleep(0.1)
-        self.process.kill()
-        raise SystemExit("the benchmark app did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=30)
 
 
 def serve(db: Path, port: int, api_url: str) -> None:
