@@ -158,6 +158,46 @@ def test_a_reader_that_dies_stops_the_import_and_keeps_what_was_stored(
     assert again.accepted + first.accepted == len(_stored(services)["events"])
 
 
+def test_a_chunk_damaged_in_transit_stops_the_import_and_stores_none_of_it(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(_mixed_export(3_000))
+    children = _Children(monkeypatch)
+    read = prefetch._read_frame
+    frames = 0
+
+    class FlipsAByteOfTheThirdFrame:
+        """The pipe as the importing process reads it, one byte of the third body changed."""
+
+        def __init__(self, stream: Any) -> None:
+            self.stream, self.reads = stream, 0
+
+        def read(self, size: int) -> bytes:
+            data: bytes = self.stream.read(size)
+            self.reads += 1
+            if self.reads == 2 and frames == 3:  # each frame: its head, then its body
+                middle = len(data) // 2
+                data = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
+            return data
+
+    def read_damaged(stream: Any) -> bytes | None:
+        nonlocal frames
+        frames += 1
+        return read(FlipsAByteOfTheThirdFrame(stream))
+
+    monkeypatch.setattr(prefetch, "_read_frame", read_damaged)
+
+    first = _import(services, path, prefetched=True, chunk_rows=50)
+
+    assert first.stopped is not None and first.stopped.startswith(prefetch.DAMAGED)
+    assert first.rows == first.accepted + first.rejected_rows == 100  # two chunks of 50 rows
+    assert len(_stored(services)["events"]) == first.accepted
+    assert children.started[0].poll() is not None  # the reading process did not outlive it
+    again = _import(services, path, prefetched=False)
+    assert again.stopped is None and again.duplicates == first.accepted
+
+
 IMPORTER = textwrap.dedent(
     """
     import os, sys, time
