@@ -8,8 +8,10 @@ clients), >= 30,000 CSV rows/s, and a peak RSS <= 250 MB importing 1,000,000
 rows. Each figure is printed beside a raw SQLite baseline measured in the same
 run on the same machine (plain ``sqlite3`` inserting the same rows with
 ``executemany``, or one transaction per event), so a slow run on a busy
-machine can be told from a slow ingest path. The webhook figure is the median
-of ``--repeat`` runs (5), each into a new database, with every run printed.
+machine can be told from a slow ingest path; the header's pure-Python
+yardstick does the same for the Python half. The webhook figure is the median
+of ``--repeat`` runs (5), each into a new database, with every run printed,
+and then one run of the same batches from two senders at once.
 
 The server runs in a subprocess (``leadscore serve``'s uvicorn settings) so
 client and server do not share the GIL; the CSV import runs in a subprocess
