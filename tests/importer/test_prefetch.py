@@ -84,6 +84,14 @@ def export(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def large_export(tmp_path: Path) -> Path:
+    """Enough chunks (of 50 rows) for something to go wrong part-way through."""
+    path = tmp_path / "large.csv"
+    path.write_text(_mixed_export(3_000))
+    return path
+
+
+@pytest.fixture
 def one_process(tmp_path: Path, emulator: SlackEmulator) -> Iterator[Services]:
     """A second SQLite database, for the same import done in one process."""
     (tmp_path / "one").mkdir()
@@ -135,10 +143,8 @@ class _Children:
 
 
 def test_a_reader_that_dies_stops_the_import_and_keeps_what_was_stored(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    services: Services, large_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "export.csv"
-    path.write_text(_mixed_export(3_000))
     children = _Children(monkeypatch)
 
     def kill_reader(done: int, total: int) -> None:
@@ -147,22 +153,20 @@ def test_a_reader_that_dies_stops_the_import_and_keeps_what_was_stored(
             reader.send_signal(signal.SIGKILL)
             reader.wait()
 
-    first = _import(services, path, prefetched=True, chunk_rows=50, progress=kill_reader)
+    first = _import(services, large_export, prefetched=True, chunk_rows=50, progress=kill_reader)
 
     assert first.stopped == "the process reading the file ended unexpectedly (exit code -9)"
     assert 0 < first.accepted < 6_000
     assert len(_stored(services)["events"]) == first.accepted
-    again = _import(services, path, prefetched=False)
+    again = _import(services, large_export, prefetched=False)
     assert again.stopped is None
     assert again.duplicates == first.accepted
     assert again.accepted + first.accepted == len(_stored(services)["events"])
 
 
 def test_a_chunk_damaged_in_transit_stops_the_import_and_stores_none_of_it(
-    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    services: Services, large_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = tmp_path / "export.csv"
-    path.write_text(_mixed_export(3_000))
     children = _Children(monkeypatch)
     read = prefetch._read_frame
     frames = 0
@@ -188,13 +192,13 @@ def test_a_chunk_damaged_in_transit_stops_the_import_and_stores_none_of_it(
 
     monkeypatch.setattr(prefetch, "_read_frame", read_damaged)
 
-    first = _import(services, path, prefetched=True, chunk_rows=50)
+    first = _import(services, large_export, prefetched=True, chunk_rows=50)
 
     assert first.stopped is not None and first.stopped.startswith(prefetch.DAMAGED)
     assert first.rows == first.accepted + first.rejected_rows == 100  # two chunks of 50 rows
     assert len(_stored(services)["events"]) == first.accepted
     assert children.started[0].poll() is not None  # the reading process did not outlive it
-    again = _import(services, path, prefetched=False)
+    again = _import(services, large_export, prefetched=False)
     assert again.stopped is None and again.duplicates == first.accepted
 
 
@@ -225,11 +229,11 @@ IMPORTER = textwrap.dedent(
 )
 
 
-def test_the_reader_exits_when_the_importing_process_is_killed(tmp_path: Path) -> None:
-    path = tmp_path / "export.csv"
-    path.write_text(_mixed_export(3_000))
+def test_the_reader_exits_when_the_importing_process_is_killed(
+    tmp_path: Path, large_export: Path
+) -> None:
     importer = subprocess.Popen(
-        [sys.executable, "-c", IMPORTER, str(path), f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        [sys.executable, "-c", IMPORTER, str(large_export), f"sqlite:///{tmp_path / 'db.sqlite'}"],
         stdout=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).parents[2],
