@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.http_load import post_all
+from benchmarks.http_load import Body, post_all
 from benchmarks.ingest_data import (
     batch_events,
     engaged_events,
@@ -134,7 +134,7 @@ def webhook_figures(work: Path, count: int, repeat: int) -> None:
     print(f"    the same batches from two senders at once (one run): {both:,.0f} events/s")
 
 
-def _webhook_rate(db: Path, bodies: list[tuple[bytes, dict[str, str]]], *, senders: int) -> float:
+def _webhook_rate(db: Path, bodies: list[Body], *, senders: int) -> float:
     """Events/s storing ``bodies`` (batches of ``BATCH``) into a new database over HTTP.
 
     With two senders the server stores batches that arrive together in one
@@ -215,16 +215,17 @@ def _served(db: Path) -> ServedProcess:
 
 def serve(db: Path, port: int) -> None:
     """The served app as ``leadscore serve`` runs it (logfmt logging at INFO, uvicorn's
-    defaults), without the background workers, plus a no-op route for the HTTP floor."""
+    defaults, storage upkeep), without the outbox sender and the scheduler, plus a
+    no-op route for the HTTP floor."""
     import uvicorn
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
+    from bot.background import storage_upkeep
     from bot.heap import settle_startup_heap
     from bot.logs import configure_logging
     from bot.server import create_server
-    from storage.checkpoints import background_checkpointer
 
     async def noop(request: Request) -> JSONResponse:
         await request.body()
@@ -233,9 +234,7 @@ def serve(db: Path, port: int) -> None:
     configure_logging()
     services = open_bench_services(db)
     server = create_server(services, workers=False)
-    checkpointer = background_checkpointer(services.engine)
-    if checkpointer is not None:  # storage upkeep, which serve runs beside the app
-        server.workers.append(checkpointer)
+    server.workers.extend(storage_upkeep(services))  # started and stopped with the app
     app = server.http
     app.router.routes.append(Route("/bench-noop", noop, methods=["POST"]))
     settle_startup_heap()

@@ -27,12 +27,16 @@ class Worker(Protocol):
 def make_workers(services: Services) -> list[Worker]:
     """The workers a serving process runs.
 
-    The checkpointer comes first so that it stops last, after the others'
+    Storage upkeep comes first so that it stops last, after the others'
     final writes, and its last checkpoint holds them.
     """
+    return [*storage_upkeep(services), OutboxSender(services), SchedulerWorker(services)]
+
+
+def storage_upkeep(services: Services) -> list[Worker]:
+    """The workers that keep the database in shape: the WAL checkpointer, on a SQLite file."""
     checkpointer = background_checkpointer(services.engine)
-    maintenance: list[Worker] = [checkpointer] if checkpointer is not None else []
-    return [*maintenance, OutboxSender(services), SchedulerWorker(services)]
+    return [checkpointer] if checkpointer is not None else []
 
 
 def start_workers(workers: list[Worker]) -> None:
