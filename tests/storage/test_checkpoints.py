@@ -82,7 +82,12 @@ def test_stopping_checkpoints_what_was_committed_last(
 
 def test_a_busy_writer_keeps_the_log_bounded(engine: Engine, database: Path) -> None:
     """Commits back to back leave the checkpointer no moment to restart the log: the
-    backstop does, so the log never grows much past it."""
+    backstop does, so the log never grows much past it.
+
+    A commit's own checkpoint is skipped while the thread's is running, and the
+    log restarts only at a writer that finds it fully copied, so it takes a few
+    commits past the backstop (up to four of 40 runs here). Without the
+    backstop, the log reaches about 6,900 pages, over five times this bound."""
     checkpointer = WalCheckpointer(engine, backstop_pages=300)
     checkpointer.start()
     try:
@@ -91,7 +96,7 @@ def test_a_busy_writer_keeps_the_log_bounded(engine: Engine, database: Path) -> 
     finally:
         checkpointer.stop()
     wal = database.with_name(database.name + "-wal")
-    assert wal.stat().st_size <= (300 + 2 * 110) * (PAGE + 24)
+    assert wal.stat().st_size <= (300 + 8 * 120) * (PAGE + 24)  # commits of ~115 pages
 
 
 def test_only_a_sqlite_database_file_gets_one(database: Path) -> None:
