@@ -196,14 +196,21 @@ def csv_figures(work: Path, rows: int) -> None:
 
 
 def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float]) -> None:
+    """The figure against its target, then each same-run baseline with the figure's share of it.
+
+    The share is what compares across machines: on this workplace the same
+    code has run at half or twice one day's rate on another, while its share
+    of the raw baselines measured beside it stayed within a few tenths.
+    """
     goal = TARGETS[target]
     verdict = "ok" if rate >= goal else "BELOW TARGET"
     print(f"{label:<44} {rate:>10,.0f} {unit:<10} target >= {goal:,} [{verdict}]")
     for name, value in raw.items():
+        share = f"figure is {rate / value:.1%} of it"
         if name.startswith("HTTP"):
-            print(f"    {name:<52} {value:>10,.0f} requests/s")
+            print(f"    {name:<52} {value:>10,.0f} requests/s {share}")
         else:
-            print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s")
+            print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s     {share}")
 
 
 def _served(db: Path) -> ServedProcess:
