@@ -90,20 +90,21 @@ def _received(child: subprocess.Popen[bytes], errors: IO[bytes]) -> Iterator[Chu
     while True:
         try:
             frame = _read_frame(child.stdout)
-            kind, content = (None, None) if frame is None else _decoded(frame)
+            message = None if frame is None else _decoded(frame)
         except Exception as exc:  # any failure to decode means the stream is damaged
             yield Chunk(stopped=f"{DAMAGED} ({type(exc).__name__}: {exc})"[:500])
             return
-        if isinstance(content, Chunk):
-            yield content
-            continue
-        if frame is None:
+        if message is None:
             yield Chunk(stopped=_death(child, errors))
-        elif kind == _FAILED:
-            yield Chunk(stopped=f"reading the file failed: {content}")
-        elif kind != _DONE:
-            yield Chunk(stopped=f"{DAMAGED} (a message of unknown kind {kind!r})"[:500])
-        return
+            return
+        kind, content = message
+        if kind != _CHUNK:
+            break
+        yield content
+    if kind == _FAILED:
+        yield Chunk(stopped=f"reading the file failed: {content}")
+    elif kind != _DONE:
+        yield Chunk(stopped=f"{DAMAGED} (a message of unknown kind {kind!r})"[:500])
 
 
 def _decoded(frame: bytes) -> tuple[str, Any]:
