@@ -90,7 +90,7 @@ def python_yardstick(additions: int = 10_000_000) -> float:
     """Seconds a plain Python loop of ``additions`` additions takes: the machine's speed today.
 
     The machines these figures come from differ from one day to the next by
-    up to twice; most of the ingest path is Python, so its figures move with
+    a factor of two or more; most of the ingest path is Python, so its figures move with
     this number as the raw baselines move with SQLite's speed.
     """
     started = time.perf_counter()
@@ -200,7 +200,7 @@ def report(label: str, rate: float, unit: str, target: str, raw: dict[str, float
 
     The share is what compares across machines: on this workplace the same
     code has run at half or twice one day's rate on another, while its share
-    of the raw baselines measured beside it stayed within a few tenths.
+    of the raw baselines measured beside it moved by about half a point.
     """
     goal = TARGETS[target]
     verdict = "ok" if rate >= goal else "BELOW TARGET"

@@ -15,6 +15,8 @@ from typing import IO
 
 import httpx
 
+from bot.demo.serving import free_port
+
 START_SECONDS = 30
 
 
@@ -31,8 +33,6 @@ class ServedProcess:
         *,
         stderr: int | IO[bytes] | None = None,
     ) -> None:
-        from tests.support.servers import free_port
-
         self.port = free_port()
         self.command = [sys.executable, "-m", module, "--serve", *arguments(self.port)]
         self.stderr = stderr
