@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
+from apscheduler.util import undefined
 
 from bot.scheduler.jobs import (
     DECAY,
@@ -57,10 +58,12 @@ class SchedulerWorker:
         self._add(scheduler, DIGEST, digest_job, digest_trigger(settings))
         self._add(scheduler, OUTBOX_SWEEP, outbox_sweep, sweep)
         self._add(scheduler, SLA_SWEEP, sla_sweep, sweep)
-        self._add(scheduler, "catch-up", catch_up, catch_up_every)
+        # The catch-up fires at once (in the scheduler's thread, so start-up is not
+        # delayed) and then every few minutes. One recurring job rather than an extra
+        # one-off: APScheduler removes a finished one-off job, and that removal fails
+        # with JobLookupError when a shutdown lands while the job runs.
+        self._add(scheduler, "catch-up", catch_up, catch_up_every, first_run=datetime.now(UTC))
         scheduler.start()
-        # Catch up at once, in the scheduler's thread so start-up is not delayed.
-        scheduler.add_job(self._call, args=[catch_up], id="catch-up-at-start")
         self._scheduler = scheduler
         log.info("scheduler started (%s)", settings.timezone)
 
@@ -81,8 +84,17 @@ class SchedulerWorker:
         name: str,
         function: Callable[[Services, datetime], Any],
         trigger: Any,
+        *,
+        first_run: datetime | None = None,
     ) -> None:
-        scheduler.add_job(self._call, trigger, args=[function], id=name, name=name)
+        scheduler.add_job(
+            self._call,
+            trigger,
+            args=[function],
+            id=name,
+            name=name,
+            next_run_time=first_run or undefined,  # undefined: the trigger's own first time
+        )
 
     def _call(self, function: Callable[[Services, datetime], Any]) -> None:
         try:
