@@ -1,15 +1,20 @@
-"""``leadscore score EMAIL`` and ``leadscore top [N]``."""
+"""``leadscore score EMAIL`` and ``leadscore top [N]``.
+
+The app is imported inside each command, so ``--help`` and a bad argument
+answer at once and a lookup imports what it reads, never Slack or the server.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.table import Table
 
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
-from bot.scorecard import ScoreCard, build_score_card
-from storage.engine import read_scope
-from storage.lookup import current_alert, lead_by_email, top_leads
-from storage.models import Lead
+
+if TYPE_CHECKING:
+    from bot.scorecard import ScoreCard
+    from storage.models import Lead
 
 
 @click.command("score")
@@ -18,6 +23,10 @@ from storage.models import Lead
 @command
 def score(email: str, as_json: bool) -> None:
     """Show a lead's score, its fit/behaviour split and each rule's contribution."""
+    from bot.scorecard import build_score_card
+    from storage.engine import read_scope
+    from storage.lookup import current_alert, lead_by_email
+
     services = services_for_command()
     with read_scope(services.engine) as session:
         lead = lead_by_email(session=session, email=email)
@@ -35,6 +44,8 @@ def score(email: str, as_json: bool) -> None:
 
 
 def _print_card(card: ScoreCard) -> None:
+    from rich.table import Table
+
     result = card.result
     console.print(
         f"[bold]{card.lead.email}[/] {card.lead.name or ''} "
@@ -61,6 +72,11 @@ def _print_card(card: ScoreCard) -> None:
 @command
 def top(n: int, as_json: bool) -> None:
     """Rank the N highest-scoring leads."""
+    from rich.table import Table
+
+    from storage.engine import read_scope
+    from storage.lookup import top_leads
+
     services = services_for_command()
     with read_scope(services.engine) as session:
         leads = top_leads(session=session, limit=n)
