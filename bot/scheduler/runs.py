@@ -9,10 +9,7 @@ tries again; a holder that dies mid-run leaves a lease that expires.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +20,6 @@ from storage.engine import session_scope
 from storage.jobs import claim_run, finish_run, record_run, release_run
 
 log = logging.getLogger(__name__)
-
-_HOLDER_KEY = "scheduler.holder"
 
 
 @dataclass(frozen=True)
@@ -44,11 +39,7 @@ class RunResult:
 
 def holder_of(services: Services) -> str:
     """This scheduler's name in lease rows: host, process and a per-services token."""
-    holder = services.extras.get(_HOLDER_KEY)
-    if holder is None:
-        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        services.extras[_HOLDER_KEY] = holder
-    return str(holder)
+    return services.job_holder
 
 
 def run_once(
