@@ -13,8 +13,8 @@ import click
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
 
 if TYPE_CHECKING:
+    from bot.lookups import Lead
     from bot.scorecard import ScoreCard
-    from storage.models import Lead
 
 
 @click.command("score")
@@ -23,20 +23,11 @@ if TYPE_CHECKING:
 @command
 def score(email: str, as_json: bool) -> None:
     """Show a lead's score, its fit/behaviour split and each rule's contribution."""
-    from bot.scorecard import build_score_card
-    from storage.engine import read_scope
-    from storage.lookup import current_alert, lead_by_email
+    from bot.lookups import score_card_for
 
-    services = services_for_command()
-    with read_scope(services.engine) as session:
-        lead = lead_by_email(session=session, email=email)
-        if lead is None:
-            raise BadInput(f"no lead with email {email.strip().lower()}")
-        rules = services.rulebook.active(session)
-        alert = current_alert(session=session, lead_id=lead.id or 0)
-        card = build_score_card(
-            session=session, lead=lead, rules=rules, alert=alert, now=services.clock()
-        )
+    card = score_card_for(services_for_command(), email)
+    if card is None:
+        raise BadInput(f"no lead with email {email.strip().lower()}")
     if as_json:
         print_json(card.to_json())
     else:
@@ -74,12 +65,9 @@ def top(n: int, as_json: bool) -> None:
     """Rank the N highest-scoring leads."""
     from rich.table import Table
 
-    from storage.engine import read_scope
-    from storage.lookup import top_leads
+    from bot.lookups import ranked_leads
 
-    services = services_for_command()
-    with read_scope(services.engine) as session:
-        leads = top_leads(session=session, limit=n)
+    leads = ranked_leads(services_for_command(), limit=n)
     if as_json:
         print_json({"leads": [_lead_json(lead) for lead in leads]})
         return

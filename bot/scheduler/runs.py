@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from bot.metrics import record_job_run
 from bot.services import Services
 from storage.engine import session_scope
-from storage.jobs import claim_run, finish_run, record_run, release_run
+from storage.jobs import claim_run, finish_run, latest_runs, record_run, release_run
+from storage.models import JobRun
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +102,9 @@ def record_sweep(
             finished_at=finished_at,
             outcome=outcome,
         )
+
+
+def latest_job_runs(services: Services) -> dict[str, JobRun]:
+    """The most recently started run of each job, by job name (``leadscore jobs``)."""
+    with session_scope(services.engine) as session:
+        return latest_runs(session=session)
