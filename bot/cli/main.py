@@ -76,15 +76,16 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """The command list from the registry, without importing any command."""
-        names = sorted(self.lazy)
+        names = self.list_commands(ctx)
         limit = formatter.width - 6 - max(map(len, names), default=0)
-        rows = [
-            (n, click.Command(n, help=self.lazy[n].short_help).get_short_help_str(limit))
-            for n in names
-        ]
+        rows = [(name, self._short_help(name, limit)) for name in names]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+    def _short_help(self, name: str, limit: int) -> str:
+        command = self.commands.get(name) or click.Command(name, help=self.lazy[name].short_help)
+        return command.get_short_help_str(limit)
 
 
 @click.group(
