@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy import Engine
@@ -13,6 +15,11 @@ from sqlalchemy import Engine
 from bot.ingest import Ingestor, RuleBook
 from bot.ingest.service import utc_now
 from bot.settings import Settings
+
+
+def new_job_holder() -> str:
+    """``host:pid:random``: readable in the job runs table, unique per process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass
@@ -26,7 +33,10 @@ class Services:
     rulebook: RuleBook
     clock: Callable[[], datetime] = utc_now
     alert_listeners: list[Callable[[list[int]], None]] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    job_holder: str = field(default_factory=new_job_holder)
+    """Who holds this process's job leases; one name for all its jobs, new per process."""
+    digest_channel_warned: bool = False
+    """The missing ``LEADSCORE_DIGEST_CHANNEL`` was logged (once per process)."""
 
     def alerts_queued(self, alert_ids: list[int]) -> None:
         """Called after a commit that queued alerts, so the outbox sender wakes at once."""

@@ -1,11 +1,11 @@
 """The ingest path's hot statements, run on the DBAPI cursor.
 
-Going through SQLAlchemy cost more than the database work itself: per row,
-``execute(statement, rows)`` builds a parameter dictionary through generic
-machinery (about half of a 500-event batch, profiled), and per statement the
-execution context and result wrapping cost about 10 times a bare cursor call
-(about 100 us against 8 us for a one-row SELECT on SQLite), which is most of a
-single-event request. Here a statement is compiled once per dialect (and per
+Going through SQLAlchemy's ``execute`` costs more than the database work
+itself on this path: per row it builds a parameter dictionary through
+generic machinery, and per statement it sets up an execution context and
+wraps the result, which for a one-row SELECT is most of the cost of a
+single-event request (``python -m benchmarks.ingest --profile webhook``
+shows it). Here a statement is compiled once per dialect (and per
 ``IN`` list size, rounded up to a power of two), each column's bind or result
 processor (UTC datetimes, JSON, booleans) is looked up once, and rows go to
 the cursor as plain tuples, inside the session's transaction. The SQL, the

@@ -3,10 +3,10 @@
 SQLite checkpoints automatically inside the COMMIT that leaves the log at
 1,000 pages or more, in the committing thread. With ``synchronous=NORMAL``
 that checkpoint is the only step that waits for the disk (it syncs the log,
-copies the pages, syncs the database): about 6 ms of a 60 ms webhook batch on
-the benchmark machine, which the sender waited for although the commit was
-already as durable as it gets in this mode. A batch of 500 events dirties
-about 1,000 pages, so it paid for one nearly every time.
+copies the pages, syncs the database), and the webhook sender waited for it
+although the commit was already as durable as it gets in this mode. A batch
+of 500 events dirties about as many pages as the threshold, so nearly every
+batch paid for one.
 
 While ``serve`` runs, this thread checkpoints instead, shortly after commits,
 on its own connection: a PASSIVE checkpoint never blocks a writer or a reader,

@@ -14,11 +14,17 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.slack_emulator import SlackEmulator
 from tests.support.databases import postgres_schema_url, sqlite_url
+from tests.support.hypothesis_profiles import load_profile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SIGNING_SECRET = "test-signing-secret"
 INGEST_SECRET = "test-ingest-secret"
 MANAGER = "UMANAGER"
+HYPOTHESIS_PROFILE = load_profile()
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=dev|ci|thorough)"
 
 
 @pytest.fixture

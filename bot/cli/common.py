@@ -1,21 +1,21 @@
-"""What every command shares: settings, services, and errors as one clear line."""
+"""What every command shares: settings, services, and errors as one clear line.
+
+Only click and rich are imported here: the app is imported when a command
+runs, so ``leadscore --help`` and ``leadscore COMMAND --help`` start at once.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 
-from bot.ingest.rulebook import NoRuleSetError
-from bot.rules_admin import ensure_rules
-from bot.runtime import open_services
-from bot.services import Services
-from bot.settings import SettingsError, load_settings
-from scoring.rule_file import RuleSetError
+if TYPE_CHECKING:
+    from bot.services import Services
 
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -33,6 +33,10 @@ class BadInput(click.ClickException):
 @contextmanager
 def friendly_errors() -> Iterator[None]:
     """Turn known failures into one line with exit code 2, never a traceback."""
+    from bot.ingest.rulebook import NoRuleSetError
+    from bot.settings import SettingsError
+    from scoring.rule_file import RuleSetError
+
     try:
         yield
     except SettingsError as exc:
@@ -45,6 +49,10 @@ def friendly_errors() -> Iterator[None]:
 
 def services_for_command(*, sync_rules: bool = True) -> Services:
     """Settings and services for a CLI command (schema upgraded, a rule set in place)."""
+    from bot.rules_admin import ensure_rules
+    from bot.runtime import open_services
+    from bot.settings import load_settings
+
     services = open_services(load_settings())
     if sync_rules:
         ensure_rules(services)

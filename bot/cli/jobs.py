@@ -11,10 +11,9 @@ from rich.table import Table
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
 from bot.scheduler.jobs import DECAY, DIGEST, OUTBOX_SWEEP, SLA_SWEEP, decay_now
 from bot.scheduler.periods import DECAY_TIME, decay_trigger, digest_trigger
+from bot.scheduler.runs import latest_job_runs
 from bot.scheduler.worker import SWEEP_SECONDS
 from bot.settings import Settings
-from storage.engine import session_scope
-from storage.jobs import latest_runs
 
 
 def parse_instant(value: str, zone: ZoneInfo) -> datetime:
@@ -54,8 +53,7 @@ def jobs(as_json: bool) -> None:
     """Show the last and next run of each scheduled job."""
     services = services_for_command(sync_rules=False)
     now = services.clock()
-    with session_scope(services.engine) as session:
-        runs = latest_runs(session=session)
+    runs = latest_job_runs(services)
     rows = []
     for name, schedule, upcoming in _schedule(services.settings, now):
         run = runs.get(name)

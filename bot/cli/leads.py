@@ -1,15 +1,20 @@
-"""``leadscore score EMAIL`` and ``leadscore top [N]``."""
+"""``leadscore score EMAIL`` and ``leadscore top [N]``.
+
+The app is imported inside each command, so ``--help`` and a bad argument
+answer at once and a lookup imports what it reads, never Slack or the server.
+"""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-from rich.table import Table
 
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
-from bot.scorecard import ScoreCard, build_score_card
-from storage.engine import read_scope
-from storage.lookup import current_alert, lead_by_email, top_leads
-from storage.models import Lead
+
+if TYPE_CHECKING:
+    from bot.lookups import Lead
+    from bot.scorecard import ScoreCard
 
 
 @click.command("score")
@@ -18,16 +23,11 @@ from storage.models import Lead
 @command
 def score(email: str, as_json: bool) -> None:
     """Show a lead's score, its fit/behaviour split and each rule's contribution."""
-    services = services_for_command()
-    with read_scope(services.engine) as session:
-        lead = lead_by_email(session=session, email=email)
-        if lead is None:
-            raise BadInput(f"no lead with email {email.strip().lower()}")
-        rules = services.rulebook.active(session)
-        alert = current_alert(session=session, lead_id=lead.id or 0)
-        card = build_score_card(
-            session=session, lead=lead, rules=rules, alert=alert, now=services.clock()
-        )
+    from bot.lookups import score_card_for
+
+    card = score_card_for(services_for_command(), email)
+    if card is None:
+        raise BadInput(f"no lead with email {email.strip().lower()}")
     if as_json:
         print_json(card.to_json())
     else:
@@ -35,6 +35,8 @@ def score(email: str, as_json: bool) -> None:
 
 
 def _print_card(card: ScoreCard) -> None:
+    from rich.table import Table
+
     result = card.result
     console.print(
         f"[bold]{card.lead.email}[/] {card.lead.name or ''} "
@@ -61,9 +63,11 @@ def _print_card(card: ScoreCard) -> None:
 @command
 def top(n: int, as_json: bool) -> None:
     """Rank the N highest-scoring leads."""
-    services = services_for_command()
-    with read_scope(services.engine) as session:
-        leads = top_leads(session=session, limit=n)
+    from rich.table import Table
+
+    from bot.lookups import ranked_leads
+
+    leads = ranked_leads(services_for_command(), limit=n)
     if as_json:
         print_json({"leads": [_lead_json(lead) for lead in leads]})
         return

@@ -1,7 +1,7 @@
 """``/leadscore calibrate [days]``: the calibration report now, for managers only.
 
-The report comes from ``bot.digest`` (the weekly digest's own code), imported
-when asked so this command works, politely, before that package exists.
+The report comes from ``bot.digest`` (the weekly digest's own code), so the
+command and the digest always show the same figures.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from bot.commands.parse import CalibrateQuery
+from bot.digest.report import calibration_blocks
 from bot.services import Services
 from bot.views.limits import context, within_block_limit
 from bot.views.message import Message
@@ -21,11 +22,6 @@ def calibrate_answer(services: Services, *, user_id: str, query: CalibrateQuery)
     settings = services.settings
     if not settings.is_manager(user_id):
         return notice_message(_refusal(sorted(settings.manager_ids)))
-    try:
-        from bot.digest.report import calibration_blocks
-    except ImportError:
-        log.info("calibrate asked before bot.digest.report exists")
-        return notice_message("Calibration is not available yet in this installation.")
     blocks = list(calibration_blocks(services, days=query.days))
     if query.note:
         blocks.insert(0, context(query.note))

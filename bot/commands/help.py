@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import Any
 
 from sqlmodel import Session
 
+from bot.alerts import failed_alerts_summary
 from bot.commands.parse import HelpQuery
 from bot.services import Services
 from bot.views import format as fmt
@@ -39,16 +39,10 @@ def manager_status(services: Services) -> list[str]:
 
 
 def _alert_lines(session: Session) -> list[str]:
-    try:
-        from bot.alerts import failed_alerts_summary
-    except ImportError:
-        return ["_Alert delivery status is not available yet._"]
-    summary: Any = failed_alerts_summary(session)
-    described = summary.describe() if hasattr(summary, "describe") else summary
+    described = failed_alerts_summary(session).describe()
     if not described:
         return ["• Every hot-lead alert reached Slack."]
-    text = "\n".join(map(str, described)) if isinstance(described, list) else str(described)
-    return [clip(line, 500) for line in text.splitlines() if line.strip()]
+    return [clip(line, 500) for line in described.splitlines() if line.strip()]
 
 
 def _job_lines(session: Session, now: datetime) -> list[str]:

@@ -26,7 +26,6 @@ from storage.engine import session_scope
 log = logging.getLogger(__name__)
 
 WINDOW_DAYS = 90
-_WARNED = "digest.no_channel_warned"
 
 
 def _existing(services: Services, period: str) -> tuple[int | None, bool]:
@@ -68,8 +67,8 @@ def post_weekly_digest(services: Services, *, period: str, now: datetime) -> int
     """
     channel = services.settings.digest_channel
     if not channel:
-        if not services.extras.get(_WARNED):
-            services.extras[_WARNED] = True
+        if not services.digest_channel_warned:
+            services.digest_channel_warned = True
             log.warning("LEADSCORE_DIGEST_CHANNEL is not set: the weekly digest is not posted")
         return None
     report_id, posted = _existing(services, period)

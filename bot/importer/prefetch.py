@@ -1,11 +1,11 @@
 """Reading and mapping a large CSV file in a second process while this one stores it.
 
-Reading, mapping and validating a row costs about 40% of importing it, and
+Reading, mapping and validating a row is a large share of importing it,
 storing it the rest; in one process the two take turns on one core. Here a
 child process runs ``read_chunks`` over the same file and mapping and hands
 each chunk over a pipe, so the two overlap on two cores. The events go as
-msgpack (msgspec structs: about 1 us per event there and back, against 5 us
-pickled); the rest of a chunk (positions, dead letters, counts) is small and
+msgpack (msgspec structs encode and decode several times faster than
+pickle); the rest of a chunk (positions, dead letters, counts) is small and
 is pickled.
 
 What is stored, reported and dead-lettered is exactly what the one-process

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from bot.scheduler.optional import optional_function
+from bot.alerts import deliver_due, escalate_overdue
+from bot.digest.post import post_weekly_digest
 from bot.scheduler.periods import decay_period, digest_due_at, digest_period
 from bot.scheduler.runs import RunResult, record_sweep, run_once
 from bot.services import Services
@@ -84,12 +86,9 @@ def decay_job(services: Services, now: datetime) -> RunResult:
 def digest_job(services: Services, now: datetime) -> RunResult:
     """The digest of the ISO week of the latest scheduled digest time, once."""
     period = digest_period(digest_due_at(now, services.settings), services.settings.zone)
-    post = optional_function("bot.digest.post", "post_weekly_digest")
-    if post is None:
-        return RunResult(DIGEST, period, ran=False, outcome="skipped: digest not installed")
 
     def body() -> str:
-        report_id = post(services, period=period, now=now)
+        report_id = post_weekly_digest(services, period=period, now=now)
         if report_id is None:
             return "ok: not posted (LEADSCORE_DIGEST_CHANNEL is not set)"
         return f"ok: report {report_id}"
@@ -119,20 +118,19 @@ def catch_up(services: Services, now: datetime) -> list[RunResult]:
     return results
 
 
-def outbox_sweep(services: Services, now: datetime) -> str | None:
+def outbox_sweep(services: Services, now: datetime) -> str:
     """Send alerts that are due (a backstop for the sender woken by ingest)."""
-    return _sweep(services, now, OUTBOX_SWEEP, "bot.alerts", "deliver_due")
+    return _sweep(services, now, OUTBOX_SWEEP, deliver_due)
 
 
-def sla_sweep(services: Services, now: datetime) -> str | None:
+def sla_sweep(services: Services, now: datetime) -> str:
     """Escalate hot-lead alerts left unclaimed past the SLA."""
-    return _sweep(services, now, SLA_SWEEP, "bot.alerts", "escalate_overdue")
+    return _sweep(services, now, SLA_SWEEP, escalate_overdue)
 
 
-def _sweep(services: Services, now: datetime, job: str, module: str, name: str) -> str | None:
-    function = optional_function(module, name)
-    if function is None:
-        return None
+def _sweep(
+    services: Services, now: datetime, job: str, function: Callable[[Services], object]
+) -> str:
     started = time.monotonic()
     try:
         outcome = _describe(function(services))

@@ -9,10 +9,7 @@ tries again; a holder that dies mid-run leaves a lease that expires.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,11 +17,10 @@ from datetime import datetime, timedelta
 from bot.metrics import record_job_run
 from bot.services import Services
 from storage.engine import session_scope
-from storage.jobs import claim_run, finish_run, record_run, release_run
+from storage.jobs import claim_run, finish_run, latest_runs, record_run, release_run
+from storage.models import JobRun
 
 log = logging.getLogger(__name__)
-
-_HOLDER_KEY = "scheduler.holder"
 
 
 @dataclass(frozen=True)
@@ -44,11 +40,7 @@ class RunResult:
 
 def holder_of(services: Services) -> str:
     """This scheduler's name in lease rows: host, process and a per-services token."""
-    holder = services.extras.get(_HOLDER_KEY)
-    if holder is None:
-        holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-        services.extras[_HOLDER_KEY] = holder
-    return str(holder)
+    return services.job_holder
 
 
 def run_once(
@@ -110,3 +102,9 @@ def record_sweep(
             finished_at=finished_at,
             outcome=outcome,
         )
+
+
+def latest_job_runs(services: Services) -> dict[str, JobRun]:
+    """The most recently started run of each job, by job name (``leadscore jobs``)."""
+    with session_scope(services.engine) as session:
+        return latest_runs(session=session)

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.listeners import register_all
 from bot.services import Services
+from bot.slack.errors import register_error_handler
 
 
 def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
@@ -29,4 +30,5 @@ def create_bolt_app(services: Services, *, socket_mode: bool = False) -> App:
 def build(services: Services, *, socket_mode: bool = False) -> App:
     app = create_bolt_app(services, socket_mode=socket_mode)
     register_all(app, services)
+    register_error_handler(app)
     return app

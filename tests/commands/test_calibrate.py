@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
-import pytest
-
 from tests.commands.conftest import SlackUser, assert_within_limits, texts
 from tests.conftest import MANAGER
 
@@ -30,11 +26,3 @@ def test_a_manager_gets_the_report_now(slack: SlackUser) -> None:
 def test_days_out_of_range_are_clamped_and_said(slack: SlackUser) -> None:
     shown = texts(slack.command("calibrate 3", user_id=MANAGER))
     assert "You asked for 3 days; using 7 (between 7 and 365)." in shown
-
-
-def test_without_the_digest_package_it_says_not_available_yet(
-    slack: SlackUser, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "bot.digest.report", None)
-    shown = texts(slack.command("calibrate", user_id=MANAGER))
-    assert "Calibration is not available yet" in shown

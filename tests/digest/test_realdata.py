@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from bot.cli.main import cli
 from tests.support.realdata import x_education_csv
 
-pytestmark = pytest.mark.realdata
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 

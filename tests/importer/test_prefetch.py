@@ -142,6 +142,7 @@ class _Children:
         monkeypatch.setattr(prefetch.subprocess, "Popen", popen)
 
 
+@pytest.mark.slow
 def test_a_reader_that_dies_stops_the_import_and_keeps_what_was_stored(
     services: Services, large_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -164,6 +165,7 @@ def test_a_reader_that_dies_stops_the_import_and_keeps_what_was_stored(
     assert again.accepted + first.accepted == len(_stored(services)["events"])
 
 
+@pytest.mark.slow
 def test_a_chunk_damaged_in_transit_stops_the_import_and_stores_none_of_it(
     services: Services, large_export: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,6 +231,7 @@ IMPORTER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_the_reader_exits_when_the_importing_process_is_killed(
     tmp_path: Path, large_export: Path
 ) -> None:

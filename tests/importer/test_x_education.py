@@ -34,6 +34,7 @@ def leads_csv() -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.realdata
 def test_x_education_imports_every_lead_with_its_outcome(sqlite_services: Services) -> None:
     path = leads_csv()

@@ -31,6 +31,7 @@ from tests.reliability.ingest_probe import ErrorLogs, watching_errors
 from tests.security.slack_side import slash_command
 from tests.support.databases import sqlite_url
 from tests.support.events import activity, hot_lead, lead_created, recent
+from tests.support.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.slow
 
@@ -114,8 +115,7 @@ def asker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Asker]:
 
 
 @settings(
-    max_examples=400,
-    deadline=None,
+    max_examples=examples(400),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(text=command_texts(), user=st.sampled_from(["USDR", "USDR", MANAGER]))

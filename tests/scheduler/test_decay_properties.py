@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -20,13 +21,15 @@ from storage.engine import session_scope
 from storage.leads import save_leads
 from tests.scheduler.conftest import T0, forget_leads, ingest, iso, leads, rescored
 from tests.support.events import activity, lead_created
+from tests.support.hypothesis_profiles import examples
+
+pytestmark = pytest.mark.slow
 
 TOLERANCE = 1e-9
 DAY_US = 86_400 * 1_000_000
 
 PROPERTIES = settings(
-    max_examples=20,
-    deadline=None,
+    max_examples=examples(20),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
@@ -94,7 +97,7 @@ def test_running_decay_twice_at_the_same_instant_changes_nothing(
     assert leads(negative_services) == once
 
 
-@settings(PROPERTIES, max_examples=8)
+@settings(PROPERTIES, max_examples=examples(8))
 @given(population=POPULATION, hour=st.integers(min_value=0, max_value=23))
 def test_daily_runs_for_90_days_equal_one_run_on_day_90(
     negative_services: Services, population: list[Any], hour: int

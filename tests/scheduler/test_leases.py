@@ -107,6 +107,7 @@ def _claim_periods(url: str, barrier: Any, results: Any, periods: list[str]) -> 
     services.engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_processes_firing_the_same_jobs_run_each_period_once(postgres_url: str) -> None:
     open_services(Settings(_env_file=None, database_url=postgres_url)).engine.dispose()  # type: ignore[call-arg]

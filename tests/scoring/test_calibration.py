@@ -311,6 +311,7 @@ def test_the_holdout_split_is_stable_and_about_30_percent() -> None:
     assert [in_training(k) for k in keys[:50]] == [in_training(k) for k in keys[:50]]
 
 
+@pytest.mark.slow
 def test_the_logistic_fit_is_at_the_penalised_optimum() -> None:
     rng = np.random.default_rng(11)
     x = (rng.random((500, 3)) < 0.5).astype(np.float64)

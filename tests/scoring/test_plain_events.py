@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from scoring.event_rules import EventModel
 from scoring.events import Event, from_model, parse_event, plain_event
 from tests.reliability.garbage import broken_events, json_values, valid_events
+from tests.support.hypothesis_profiles import examples
 
 
 def _stamp(moment: datetime, fraction: str, sep: str, zone: str) -> str:
@@ -49,7 +50,8 @@ def reference(data: Any) -> Event | None:
         return None
 
 
-@settings(max_examples=1_500, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(1_500), suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(valid_events(), broken_events(), restamped(), json_values))
 def test_an_event_the_fast_path_accepts_is_exactly_what_the_reference_makes(data: Any) -> None:
     fast = plain_event(data) if isinstance(data, dict) else None

@@ -21,6 +21,7 @@ from scoring.evaluate import (
 )
 from scoring.rule_file import bundled_rules_text, parse_rule_set
 from scoring.tally import fold, from_document, replay
+from tests.support.hypothesis_profiles import examples
 
 RULES = parse_rule_set(bundled_rules_text())
 LEAD = LeadProfile(email="ana@acme.io", title="VP Sales", company_size=250)
@@ -71,7 +72,7 @@ def stored_and_read(tally_document: list[object]) -> list[object]:
     return json.loads(json.dumps(tally_document))  # type: ignore[no-any-return]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(history=activities, cuts=st.lists(st.integers(min_value=0, max_value=40), max_size=6))
 def test_folding_batch_by_batch_scores_exactly_like_one_replay(
     history: list[ActivityRecord], cuts: list[int]
@@ -102,7 +103,7 @@ profiles = st.builds(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(history=activities, lead=profiles, idle=st.integers(min_value=0, max_value=400))
 def test_the_stored_numbers_are_what_the_explanation_adds_up_to(
     history: list[ActivityRecord], lead: LeadProfile, idle: int
@@ -146,7 +147,7 @@ def closed_form_behaviour(history: list[ActivityRecord]) -> float:
     return total
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(history=activities)
 def test_the_tally_gives_the_behaviour_the_definition_gives(history: list[ActivityRecord]) -> None:
     last = max((a.occurred_at for a in history), default=START)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import pytest
+from freezegun import freeze_time
 from slack_bolt import Ack, App, BoltRequest, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -209,12 +210,15 @@ def test_faults_are_consumed_in_order(emu: SlackEmulator, client: WebClient) -> 
 
 
 def test_fail_for_holds_a_fault_until_its_time_is_up(emu: SlackEmulator, client: WebClient) -> None:
-    emu.fail_for("conversations.history", seconds=0.2, retry_after=3)
-    for _ in range(2):
-        limited = slack_error(lambda: client.conversations_history(channel="C1"))
-        assert limited.response.headers["Retry-After"] == "3"
-    time.sleep(0.25)
-    assert client.conversations_history(channel="C1")["ok"]
+    with freeze_time("2026-12-01T09:00:00Z") as clock:
+        emu.fail_for("conversations.history", seconds=2, retry_after=3)
+        for _ in range(2):
+            limited = slack_error(lambda: client.conversations_history(channel="C1"))
+            assert limited.response.headers["Retry-After"] == "3"
+        clock.tick(1.9)
+        assert slack_error(lambda: client.conversations_history(channel="C1"))
+        clock.tick(0.2)
+        assert client.conversations_history(channel="C1")["ok"]
 
 
 def test_tokens_are_checked_and_unknown_methods_refused(emu: SlackEmulator) -> None:
