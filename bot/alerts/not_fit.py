@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from bot.slack.ids import row_id
 from bot.views.mrkdwn import plain
 
 MODAL_CALLBACK = "alert_not_fit_reason"
@@ -65,7 +66,7 @@ def not_fit_modal(*, alert_id: int, lead_name: str) -> dict[str, Any]:
 
 def submitted_alert_id(view: dict[str, Any]) -> int | None:
     try:
-        return int(json.loads(view.get("private_metadata") or "{}")["alert_id"])
+        return row_id(json.loads(view.get("private_metadata") or "{}")["alert_id"])
     except (ValueError, KeyError, TypeError):
         return None
 

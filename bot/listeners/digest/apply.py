@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.rules_admin import apply_rules
 from bot.services import Services
+from bot.slack.ids import row_id
 from scoring.rule_file import RuleSetError
 from storage.calibration import claim_apply, finish_apply, get_report
 from storage.engine import session_scope
@@ -93,7 +94,8 @@ def apply_suggestions(services: Services) -> Callable[..., None]:
             _tell(respond, NOT_A_MANAGER)
             return
         value = str(body["actions"][0].get("value", ""))
-        row, active = _state(services, int(value)) if value.isdigit() else (None, None)
+        report_id = row_id(value)
+        row, active = _state(services, report_id) if report_id else (None, None)
         if row is None or not row.suggested_rules:
             _tell(respond, "This report has nothing to apply any more.")
             return
