@@ -8,17 +8,24 @@ Dead letters now carry a unique fingerprint (source, event id or row, payload).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import func, select
 
 from bot.server import create_server
 from bot.services import Services
+from storage.engine import session_scope
+from storage.models import DeadLetter
 from tests.conftest import INGEST_SECRET
 from tests.importer.conftest import dead_letters, run_import, write
 from tests.importer.test_bad_rows import MAPPING, _export
+from tests.reliability.serve_process import serve_environment
 from tests.support.events import activity, recent
 from tests.support.ingest_client import signed
 from tests.support.servers import running
@@ -64,3 +71,47 @@ def test_a_redelivered_rejected_event_is_kept_once(services: Services, served: s
         "bad-1",
         "bad-2",
     ]
+
+
+KILL_ROWS = 30_000
+"""Fifteen chunks of 2,000 rows: enough for a kill to land after some chunks were stored."""
+
+
+def _big_export(rows: int) -> str:
+    lines = ["Lead ID,Email,Title,Visits,Stage"]
+    for i in range(rows):
+        if i % 10 == 3:
+            lines.append(f"B{i},b{i}@bad.io,Analyst,lots,")
+        else:
+            lines.append(f"L{i},lead{i}@acme{i % 50}.io,VP Sales,1,")
+    return "\n".join(lines) + "\n"
+
+
+def _dead_letter_count(services: Services) -> int:
+    with session_scope(services.engine) as session:
+        return int(session.scalar(select(func.count()).select_from(DeadLetter)) or 0)
+
+
+@pytest.mark.slow
+def test_an_import_killed_part_way_then_rerun_keeps_each_rejected_row_once(
+    services: Services, tmp_path: Path
+) -> None:
+    write(tmp_path, "map.yml", MAPPING)
+    write(tmp_path, "export.csv", _big_export(KILL_ROWS))
+    command = [sys.executable, "-m", "bot.cli.main", "import", "export.csv", "--mapping", "map.yml"]
+    env = serve_environment(services.settings.database_url, "http://127.0.0.1:9/api/")
+    first = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while _dead_letter_count(services) == 0 and first.poll() is None:
+            assert time.monotonic() < deadline, "the import stored nothing in two minutes"
+            time.sleep(0.05)
+    finally:
+        first.kill()  # SIGKILL: no clean-up runs
+        first.wait()
+    stored_before_the_kill = _dead_letter_count(services)
+    assert stored_before_the_kill > 0
+
+    rerun = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert _dead_letter_count(services) == KILL_ROWS // 10
