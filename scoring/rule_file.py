@@ -164,11 +164,40 @@ def bundled_rules_text() -> str:
     return (files("scoring") / "examples" / "default.yml").read_text(encoding="utf-8")
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting outside quotes and comments.
+
+    Checked before parsing because PyYAML scans a whole line of flow brackets
+    before its composer sees the first one, in time quadratic in their number.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0  # cannot be deeper: skip the character-by-character walk
+    deepest = depth = 0
+    quote = ""
+    for line in text.splitlines():
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+        quote = "" if quote == "'" else quote
+    return deepest
+
+
 def _load_yaml(text: str) -> dict[str, Any]:
     if len(text) > MAX_FILE_CHARS:
         raise RuleSetError(
             [f"the rule file has {len(text):,} characters; at most {MAX_FILE_CHARS:,} are read"]
         )
+    if _flow_depth(text) > MAX_DEPTH:
+        raise RuleSetError([f"nested more than {MAX_DEPTH} levels deep"])
     try:
         data = yaml.load(text, Loader=_RuleLoader)
     except ValueError as exc:  # e.g. an integer of thousands of digits
