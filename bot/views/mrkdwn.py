@@ -37,6 +37,7 @@ ZWSP = "\u200b"
 _FORMATTING = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
 """Backticks, and ``*_~`` with a non-letter/digit on either side: only those can open or close
 formatting (Slack ignores ``demo_request`` or ``a*b``, so those stay untouched)."""
+_MAY_FORMAT = re.compile(r"[*_~`]")
 _LINE_BREAKS = re.compile(r"[\r\n\t\v\f\u2028\u2029\x85]+")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _SLACK_ID = re.compile(r"^[A-Z][A-Z0-9]{2,30}$")
@@ -54,7 +55,10 @@ def one_line(text: object) -> str:
     """Line breaks and tabs as single spaces, ends trimmed."""
     if text is None:
         return ""
-    return _LINE_BREAKS.sub(" ", str(text)).strip()
+    value = str(text)
+    if value.isprintable():  # no line break, tab or other control character: nothing to do
+        return value.strip()
+    return _LINE_BREAKS.sub(" ", value).strip()
 
 
 def neutralise(text: str) -> str:
@@ -62,6 +66,8 @@ def neutralise(text: str) -> str:
 
     Only characters at a word boundary are fenced; inside a word they never format.
     """
+    if not _MAY_FORMAT.search(text):
+        return text
     return _FORMATTING.sub(lambda match: f"{ZWSP}{match.group()}{ZWSP}", text)
 
 
