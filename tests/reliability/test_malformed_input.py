@@ -144,8 +144,11 @@ def test_dates_past_the_calendar_are_rejected_and_the_rest_is_stored(
     assert not tracebacks.bad
 
 
+BUTTONS = ["alert_claim", "alert_snooze", "alert_not_fit", "digest_apply"]
+
+
 @pytest.mark.parametrize("value", ["1" * 30, "²", "-1", "0", " 7", "9" * 19])
-@pytest.mark.parametrize("action_id", ["alert_claim", "alert_snooze", "digest_apply"])
+@pytest.mark.parametrize("action_id", BUTTONS)
 def test_a_garbled_button_value_gets_a_polite_answer(
     sdr: Sdr,  # noqa: F811
     emulator: SlackEmulator,
