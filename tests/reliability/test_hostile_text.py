@@ -37,6 +37,7 @@ from tests.commands.conftest import SlackUser
 from tests.conftest import FIXTURES, MANAGER
 from tests.digest.worlds import NOW as DIGEST_NOW
 from tests.digest.worlds import Lead, ingest_leads, small_world
+from tests.reliability.figures import record
 from tests.support.events import activity, lead_created
 from tests.support.servers import running
 
@@ -200,6 +201,12 @@ def test_hostile_lead_and_rule_text_never_becomes_a_mention_link_or_format(world
         for mrkdwn in _mrkdwn_texts(params):
             problems += _problems(mrkdwn, f"{where} blocks")
         _check_shapes(call)
+    record(
+        "hostile lead and rule text",
+        slack_outputs_checked=len(calls),
+        surfaces=len(methods),
+        raw_mentions_links_or_formatting=len(problems),
+    )
     assert not problems, "\n".join(problems[:30])
 
 
