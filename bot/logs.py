@@ -5,8 +5,9 @@ Log calls say what happened in the message and put ids, counts and timings in
 which the formatter renders as ``key=value`` pairs a log search can filter on.
 
 Leads are named by id, never by email. The redaction filter and the formatter
-are a safety net under that rule: anything that looks like an email or a Slack
-token is masked before it reaches a handler's output.
+are a safety net under that rule: anything that looks like an email (also
+URL-encoded or quoted), a Slack token, a Slack response URL or a request body's
+``token`` field is masked before it reaches a handler's output.
 """
 
 from __future__ import annotations
@@ -18,8 +19,16 @@ import sys
 from datetime import UTC, datetime
 from typing import IO, Any
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_TOKEN = re.compile(r"\bx(?:ox[abpre]|app)-[A-Za-z0-9-]+")
+_AT = r"(?:@|%40|%2540|\\{1,2}u0040)"
+_EMAIL = re.compile(
+    rf"(?:[\w.+-]+|\\?\"[^\"\n]{{1,64}}\\?\"){_AT}[\w-]+(?:(?:\.|%2E)[\w-]+)+", re.IGNORECASE
+)
+"""Plain, URL-encoded (``%40``, also twice), JSON-escaped and quoted-local-part emails."""
+_TOKEN = re.compile(r"\bx(?:ox[abpre]|app)[.-][A-Za-z0-9.-]+")
+_RESPONSE_URL = re.compile(r"(hooks\.slack\.com)(?:/|%2F)[^\s\"'&|>]*", re.IGNORECASE)
+"""Slack response URLs are credentials: anyone holding one can answer in the channel."""
+_BODY_TOKEN = re.compile(r"((?:\btoken=)|(?:\\?\"token\\?\"\s*:\s*\\?\"))[^&\s\"\\]+")
+"""The ``token`` field of a form or JSON request body (Slack's verification token)."""
 _BARE = re.compile(r"^[^\s=\"\\]+$")
 _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {
     "message",
@@ -29,7 +38,9 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) 
 
 
 def redact(text: str) -> str:
-    """Mask emails and Slack tokens in a log line."""
+    """Mask emails, Slack tokens, response URLs and body tokens in a log line."""
+    text = _RESPONSE_URL.sub(r"\1/[redacted]", text)
+    text = _BODY_TOKEN.sub(r"\1[redacted]", text)
     return _TOKEN.sub("xox…[redacted]", _EMAIL.sub("[email]", text))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from bot.ingest import Ingestor, RuleBook
 from bot.ingest.service import utc_now
 from bot.settings import Settings
+from bot.slack.retries import without_post_retries
 
 
 def new_job_holder() -> str:
@@ -56,6 +57,7 @@ def build_services(
     web = client or WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
     )
+    web = without_post_retries(web)
     ingestor = Ingestor(engine=engine, rulebook=rulebook, clock=lambda: clock())
     services = Services(
         settings=settings,

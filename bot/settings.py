@@ -52,10 +52,13 @@ class Settings(BaseSettings):
     digest_channel: str | None = Field(
         default=None, validation_alias=_env("LEADSCORE_DIGEST_CHANNEL")
     )
+    metadata_app_ids: Annotated[frozenset[str], NoDecode] = Field(
+        default=frozenset(), validation_alias=_env("LEADSCORE_METADATA_APP_IDS")
+    )
     digest_cron: str = Field(default="mon 09:00", validation_alias=_env("LEADSCORE_DIGEST_CRON"))
     timezone: str = Field(default="UTC", validation_alias=_env("LEADSCORE_TIMEZONE"))
 
-    @field_validator("manager_ids", mode="before")
+    @field_validator("manager_ids", "metadata_app_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> frozenset[str]:
         if isinstance(value, str):
@@ -112,6 +115,10 @@ class Settings(BaseSettings):
 
     def is_manager(self, user_id: str) -> bool:
         return user_id in self.manager_ids
+
+    def accepts_metadata_from(self, app_id: str | None) -> bool:
+        """Message metadata from ``app_id`` is ingested (any app when none are named)."""
+        return not self.metadata_app_ids or app_id in self.metadata_app_ids
 
     def require(self, *names: str) -> None:
         """Refuse to go on without these settings (by their environment names)."""

@@ -54,7 +54,10 @@ def utc_in_range(value: datetime) -> datetime:
     """The moment in UTC; raises ``ValueError`` if it has no offset or is implausibly far out."""
     if value.tzinfo is None:
         raise ValueError("needs a UTC offset, e.g. 2026-11-24T15:04:05Z")
-    value = value.astimezone(UTC)
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before year 1 in UTC
+        raise ValueError("is out of range (1990 to 2199)") from None
     if not EARLIEST <= value < LATEST:
         raise ValueError("is out of range (1990 to 2199)")
     return value

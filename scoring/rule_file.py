@@ -37,6 +37,10 @@ class RuleSetError(ValueError):
 
 
 MAX_ALIASES = 20
+MAX_DEPTH = 40
+"""Nesting levels a rule file may use (it needs about six); deeper is refused, not recursed."""
+MAX_FILE_CHARS = 1_000_000
+"""A rule file of a few hundred rules is tens of kilobytes; a megabyte is surely a mistake."""
 
 
 class _RuleLoader(yaml.SafeLoader):
@@ -50,6 +54,21 @@ class _RuleLoader(yaml.SafeLoader):
     """
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        depth = getattr(self, "_depth", 0) + 1
+        if depth > MAX_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"nested more than {MAX_DEPTH} levels deep",
+                self.peek_event().start_mark,
+            )
+        self._depth = depth
+        try:
+            return self._compose_counted(parent, index)
+        finally:
+            self._depth = depth - 1
+
+    def _compose_counted(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             self._aliases = getattr(self, "_aliases", 0) + 1
             if self._aliases > MAX_ALIASES:
@@ -145,9 +164,47 @@ def bundled_rules_text() -> str:
     return (files("scoring") / "examples" / "default.yml").read_text(encoding="utf-8")
 
 
+def _flow_depth(text: str) -> int:
+    """The deepest ``[``/``{`` nesting outside quotes and comments.
+
+    Checked before parsing because PyYAML scans a whole line of flow brackets
+    before its composer sees the first one, in time quadratic in their number.
+    """
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return 0  # cannot be deeper: skip the character-by-character walk
+    deepest = depth = 0
+    quote = ""
+    for line in text.splitlines():
+        for char in line:
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == "#":
+                break
+            elif char in "[{":
+                depth += 1
+                deepest = max(deepest, depth)
+            elif char in "]}":
+                depth = max(0, depth - 1)
+        quote = "" if quote == "'" else quote
+    return deepest
+
+
 def _load_yaml(text: str) -> dict[str, Any]:
+    if len(text) > MAX_FILE_CHARS:
+        raise RuleSetError(
+            [f"the rule file has {len(text):,} characters; at most {MAX_FILE_CHARS:,} are read"]
+        )
+    if _flow_depth(text) > MAX_DEPTH:
+        raise RuleSetError([f"nested more than {MAX_DEPTH} levels deep"])
     try:
         data = yaml.load(text, Loader=_RuleLoader)
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        reason = str(exc).split(";")[0][:200]
+        raise RuleSetError([f"a value cannot be read: {reason}"]) from None
+    except RecursionError:
+        raise RuleSetError([f"nested more than {MAX_DEPTH} levels deep"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

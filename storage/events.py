@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -68,26 +69,46 @@ def _optional(text: Any) -> str | None:
     return None if text is None else storable(str(text))
 
 
+def dead_letter_fingerprint(
+    *, source: str, event_id: str | None, position: str | None, payload: str
+) -> str:
+    """What makes two rejections the same input: the event id where there is one (else
+    the row's position), and the payload, from the same source."""
+    where = f"id:{event_id}" if event_id is not None else f"at:{position}"
+    key = "\x1f".join((source, where, payload))
+    return hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest()
+
+
 def keep_dead_letters(
     *, session: Session, rows: Sequence[dict[str, Any]], now: datetime, source: str
 ) -> None:
-    """Store rejected input: dicts with event_id, position, payload (text) and error."""
+    """Store rejected input: dicts with event_id, position, payload (text) and error.
+
+    Idempotent: input already kept (same fingerprint) is not stored again, so a
+    re-run import or a re-delivered event adds nothing, even after a crash.
+    """
     if not rows:
         return
-    session.connection().execute(
-        DEAD_LETTERS.insert(),
-        [
+    values = []
+    for row in rows:
+        event_id = _optional(row.get("event_id"))
+        position = _optional(row.get("position"))
+        payload = storable(str(row.get("payload", ""))[:MAX_PAYLOAD])
+        values.append(
             {
                 "received_at": now,
                 "source": source,
-                "event_id": _optional(row.get("event_id")),
-                "position": _optional(row.get("position")),
-                "payload": storable(str(row.get("payload", ""))[:MAX_PAYLOAD]),
+                "event_id": event_id,
+                "position": position,
+                "payload": payload,
                 "error": storable(str(row["error"])),
+                "fingerprint": dead_letter_fingerprint(
+                    source=source, event_id=event_id, position=position, payload=payload
+                ),
             }
-            for row in rows
-        ],
-    )
+        )
+    statement = insert_ignoring_conflicts(session, DEAD_LETTERS, index=["fingerprint"])
+    session.connection().execute(statement, values)
 
 
 def count_events(*, session: Session) -> int:

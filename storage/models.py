@@ -129,9 +129,14 @@ class PipelineEntry(SQLModel, table=True):
 
 
 class DeadLetter(SQLModel, table=True):
-    """A rejected event or row, kept with the reason so nothing is silently lost."""
+    """A rejected event or row, kept with the reason so nothing is silently lost.
+
+    ``fingerprint`` (source, event id or position, payload) is unique, so a
+    re-run import or a re-delivered event is kept once, not once per attempt.
+    """
 
     __tablename__ = "dead_letters"
+    __table_args__ = (Index("ux_dead_letters_fingerprint", "fingerprint", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     received_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -140,6 +145,7 @@ class DeadLetter(SQLModel, table=True):
     position: str | None = None
     payload: str = Field(sa_column=Column(Text, nullable=False))
     error: str = Field(sa_column=Column(Text, nullable=False))
+    fingerprint: str | None = Field(default=None, max_length=64)
 
 
 class Alert(SQLModel, table=True):

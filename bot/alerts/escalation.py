@@ -16,10 +16,11 @@ from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.alerts.format import escape, waited
+from bot.alerts.format import waited
 from bot.alerts.retry import describe, is_permanent
 from bot.ingest.profile import profile_of
 from bot.services import Services
+from bot.views.mrkdwn import inline, user
 from scoring.routing import route
 from scoring.rule_set import RuleSet
 from storage.alert_claims import release_escalation, take_overdue
@@ -76,8 +77,8 @@ def _reply(services: Services, escalation: Escalation) -> bool:
 def escalation_text(alert: Alert, lead: Lead | None, rule_set: RuleSet, now: datetime) -> str:
     who = next_owner(alert, lead, rule_set)
     since = alert.sent_at or alert.created_at
-    name = escape(lead.name or lead.email) if lead else "this lead"
-    company = f" at {escape(lead.company)}" if lead and lead.company else ""
+    name = inline(lead.name or lead.email, 300) if lead else "this lead"
+    company = f" at {inline(lead.company, 300)}" if lead and lead.company else ""
     return (
         f":rotating_light: {who} nobody has claimed {name}{company} (score {alert.score:.0f}) "
         f"in {waited(since, now)}. Can you take it? Claim it above, or mark it not a fit."
@@ -93,5 +94,5 @@ def next_owner(alert: Alert, lead: Lead | None, rule_set: RuleSet) -> str:
         return "<!here>"
     people = list(target.assignees)
     if alert.assignee in people:
-        return f"<@{people[(people.index(alert.assignee) + 1) % len(people)]}>"
-    return f"<@{people[0]}>"
+        return user(people[(people.index(alert.assignee) + 1) % len(people)])
+    return user(people[0])

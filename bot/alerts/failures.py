@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from bot.views import mrkdwn
 from storage.outbox import FailedGroup, failed_groups
 
 FIXES = {
@@ -41,7 +42,8 @@ class FailedAlertsSummary:
             fix = FIXES.get(group.error)
             advice = f": {fix}" if fix else ""
             lines.append(
-                f"• <#{group.channel}>: `{group.error}` × {group.count} "
+                f"• {mrkdwn.channel(group.channel)}: `{mrkdwn.inline(group.error, 100)}` "
+                f"× {group.count} "
                 f"(latest {group.latest_at:%Y-%m-%d %H:%M} UTC){advice}"
             )
         if len(self.groups) > limit:

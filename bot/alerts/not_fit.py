@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.alerts.format import clip
+from bot.slack.ids import row_id
+from bot.views.mrkdwn import plain
 
 MODAL_CALLBACK = "alert_not_fit_reason"
 REASON_BLOCK = "reason"
@@ -35,11 +36,11 @@ def not_fit_modal(*, alert_id: int, lead_name: str) -> dict[str, Any]:
         "blocks": [
             {
                 "type": "section",
+                # plain_text: the lead's name is shown exactly as stored, never parsed.
                 "text": {
-                    "type": "mrkdwn",
-                    "text": clip(
-                        f"Why is *{lead_name}* not a fit? Your answer tunes the scoring.", 3000
-                    ),
+                    "type": "plain_text",
+                    "text": f"Why is {plain(lead_name, 2000)} not a fit? "
+                    "Your answer tunes the scoring.",
                 },
             },
             {
@@ -65,7 +66,7 @@ def not_fit_modal(*, alert_id: int, lead_name: str) -> dict[str, Any]:
 
 def submitted_alert_id(view: dict[str, Any]) -> int | None:
     try:
-        return int(json.loads(view.get("private_metadata") or "{}")["alert_id"])
+        return row_id(json.loads(view.get("private_metadata") or "{}")["alert_id"])
     except (ValueError, KeyError, TypeError):
         return None
 

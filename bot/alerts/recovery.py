@@ -4,7 +4,9 @@ Every alert is posted with message metadata naming its ``alert_key``. When an
 attempt is retried after one that may have reached Slack (the process died
 after ``chat.postMessage`` but before the row was marked sent, or Slack
 answered 5xx after storing the message), the channel's history since the
-alert was queued is searched for that key first.
+alert was queued is searched for that key first: every page back to that
+moment (``oldest``, with a minute's margin for clock skew), however busy the
+channel, so the whole retry window (up to a day) is covered.
 """
 
 from __future__ import annotations
@@ -17,9 +19,6 @@ from bot.alerts.views import EVENT_TYPE
 
 LOOK_BACK = timedelta(minutes=1)
 PAGE_SIZE = 200
-MAX_PAGES = 3
-"""Up to 600 messages since the alert was queued are searched (a very busy channel
-during a long outage could hide the alert beyond that; then it would be posted again)."""
 
 
 def slack_ts(at: datetime) -> str:
@@ -33,7 +32,7 @@ def find_posted(client: WebClient, *, channel: str, alert_key: str, since: datet
     Errors propagate so the caller treats a failed lookup like a failed post.
     """
     cursor: str | None = None
-    for _ in range(MAX_PAGES):
+    while True:
         page = client.conversations_history(
             channel=channel,
             oldest=slack_ts(since - LOOK_BACK),
@@ -49,4 +48,3 @@ def find_posted(client: WebClient, *, channel: str, alert_key: str, since: datet
         cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
         if cursor is None:
             return None
-    return None

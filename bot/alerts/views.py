@@ -9,13 +9,15 @@ what notifications and screen readers use.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.alerts.format import activity_label, ago, clip, escape, points, slack_date, waited
+from bot.alerts.format import activity_label, ago, clip, points, slack_date, waited
 from bot.scorecard import ScoreCard
+from bot.views.mrkdwn import inline, mailto, plain, user
 from scoring.evaluate import ActivityRecord, RuleHit
 from storage.models import Alert
 
@@ -50,6 +52,11 @@ def alert_message(card: ScoreCard, alert: Alert, now: datetime) -> AlertMessage:
         activity_block(card.recent, now),
         *state_blocks(alert, now),
     ]
+    # Slack asks for new block_ids each time a message is updated.
+    revision = _revision(alert, now)
+    for block in blocks:
+        if "block_id" in block:
+            block["block_id"] = f"{block['block_id']}.{revision}"
     return AlertMessage(
         text=fallback_text(card, alert, now),
         blocks=blocks[:MAX_BLOCKS],
@@ -65,7 +72,7 @@ def header_block(card: ScoreCard) -> Block:
     title = f":fire: Hot lead: {lead_name(card)}"
     if card.lead.company:
         title += f" at {card.lead.company}"
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(title, MAX_HEADER_TEXT)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(title, MAX_HEADER_TEXT)}}
 
 
 def score_text(card: ScoreCard) -> str:
@@ -75,13 +82,12 @@ def score_text(card: ScoreCard) -> str:
 
 def who_block(card: ScoreCard) -> Block:
     lead = card.lead
-    email = escape(lead.email)
-    company = escape(lead.company or "—")
+    company = inline(lead.company or "—", 500)
     if lead.company_size:
         company += f" · {lead.company_size} people"
     fields = [
-        f"*Who*\n{escape(lead.name or '—')}\n<mailto:{email}|{email}>",
-        f"*Title*\n{escape(lead.title or '—')}",
+        f"*Who*\n{inline(lead.name or '—', 500)}\n{mailto(lead.email)}",
+        f"*Title*\n{inline(lead.title or '—', 500)}",
         f"*Company*\n{company}",
         f"*Score*\n{score_text(card)}",
     ]
@@ -93,7 +99,7 @@ def who_block(card: ScoreCard) -> Block:
 
 def reason_line(hit: RuleHit) -> str:
     repeated = f" ×{hit.count}" if hit.count > 1 else ""
-    return f"• {escape(hit.name)}{repeated} {points(hit.points)}"
+    return f"• {inline(hit.name, 300)}{repeated} {points(hit.points)}"
 
 
 def top_reasons(hits: Sequence[RuleHit], count: int = 3) -> list[RuleHit]:
@@ -109,7 +115,7 @@ def reasons_block(hits: Sequence[RuleHit]) -> Block:
 
 def activity_block(recent: Sequence[ActivityRecord], now: datetime) -> Block:
     lines = [
-        f"• {escape(activity_label(a))} · {ago(a.occurred_at, now)}"
+        f"• {inline(activity_label(a), 300)} · {ago(a.occurred_at, now)}"
         for a in recent[:RECENT_ACTIVITIES]
     ]
     return section("*Recent activity*\n" + ("\n".join(lines) or "• none recorded"))
@@ -120,25 +126,25 @@ def state_blocks(alert: Alert, now: datetime) -> list[Block]:
     status = status_text(alert, now)
     if alert.dismissed_at is not None or alert.claimed_by is not None:
         return [section(status or "", block_id=STATUS_BLOCK)]
-    owner = f"<@{alert.assignee}>" if alert.assignee else "anyone in the channel"
+    owner = user(alert.assignee, fallback="anyone in the channel")
     lines = [f"For {owner}", *([status] if status else [])]
     return [section("\n".join(lines), block_id=STATUS_BLOCK), actions_block(alert)]
 
 
 def status_text(alert: Alert, now: datetime) -> str | None:
     if alert.dismissed_at is not None:
-        reason = escape(alert.dismissed_reason or "no reason given")
-        return f":no_entry_sign: Not a fit ({reason}), marked by <@{alert.dismissed_by}>"
+        reason = inline(alert.dismissed_reason or "no reason given", 300)
+        return f":no_entry_sign: Not a fit ({reason}), marked by {user(alert.dismissed_by)}"
     if alert.claimed_by is not None and alert.claimed_at is not None:
         since = alert.sent_at or alert.created_at
         taken = waited(since, alert.claimed_at)
         return (
-            f":white_check_mark: Claimed by <@{alert.claimed_by}> {taken} after the alert "
+            f":white_check_mark: Claimed by {user(alert.claimed_by)} {taken} after the alert "
             f"({slack_date(alert.claimed_at)})"
         )
     if alert.snoozed_until is not None and alert.snoozed_until > now:
         return (
-            f":zzz: Snoozed by <@{alert.snoozed_by}> until {slack_date(alert.snoozed_until)}: "
+            f":zzz: Snoozed by {user(alert.snoozed_by)} until {slack_date(alert.snoozed_until)}: "
             "no escalation until then"
         )
     return None
@@ -159,14 +165,23 @@ def actions_block(alert: Alert) -> Block:
 
 def fallback_text(card: ScoreCard, alert: Alert, now: datetime) -> str:
     """One line for notifications; mentions the assignee so they are pinged."""
-    text = f"Hot lead: {lead_name(card)} ({card.lead.email})"
+    text = f"Hot lead: {inline(lead_name(card), 200)} ({inline(card.lead.email, 200)})"
     if card.lead.company:
-        text += f" at {card.lead.company}"
-    text = escape(text) + f", score {card.result.score:.0f}"
+        text += f" at {inline(card.lead.company, 200)}"
+    text += f", score {card.result.score:.0f}"
     status = status_text(alert, now)
     if status:
         return f"{text}. {status.split(' ', 1)[1]}"
-    return f"{text}, for <@{alert.assignee}>" if alert.assignee else text
+    return f"{text}, for {user(alert.assignee)}" if alert.assignee else text
+
+
+def _revision(alert: Alert, now: datetime) -> str:
+    """A short stamp that changes with the alert's state and the moment it is drawn."""
+    state = (
+        f"{now.isoformat()}|{alert.claimed_by}|{alert.dismissed_at}|{alert.snoozed_until}"
+        f"|{alert.assignee}|{alert.message_ts}"
+    )
+    return hashlib.sha1(state.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 def section(text: str, **extra: Any) -> Block:
@@ -180,7 +195,7 @@ def section(text: str, **extra: Any) -> Block:
 def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": clip(label, MAX_BUTTON_TEXT)},
+        "text": {"type": "plain_text", "text": plain(label, MAX_BUTTON_TEXT)},
         "action_id": action_id,
         "value": value,
     }
@@ -192,10 +207,10 @@ def button(label: str, action_id: str, value: str, style: str | None = None) -> 
 def refusal_text(alert: Alert, user_id: str) -> str:
     """Why a click changed nothing: someone got there first (ephemeral, to the clicker)."""
     if alert.dismissed_at is not None:
-        reason = escape(alert.dismissed_reason or "no reason given")
-        return f"<@{alert.dismissed_by}> already marked this lead not a fit ({reason})."
+        reason = inline(alert.dismissed_reason or "no reason given", 300)
+        return f"{user(alert.dismissed_by)} already marked this lead not a fit ({reason})."
     if alert.claimed_by == user_id:
         return "You already claimed this lead."
     if alert.claimed_by is not None:
-        return f"This lead is already claimed by <@{alert.claimed_by}>; nothing changed."
+        return f"This lead is already claimed by {user(alert.claimed_by)}; nothing changed."
     return "Nothing changed."

@@ -10,12 +10,15 @@ from rich.progress import Progress
 
 from bot.cli.common import BadInput, command, console, services_for_command
 from bot.rules_admin import apply_rules
-from scoring.rule_file import RuleSetError, parse_rule_set
+from scoring.rule_file import MAX_FILE_CHARS, RuleSetError, parse_rule_set
 from scoring.rule_set import RuleSet
 
 
 def _read(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_CHARS * 4:  # more bytes than any accepted file's UTF-8 can have
+            raise BadInput(f"{path}: {size:,} bytes is far too large for a rule file")
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise BadInput(f"cannot read {path}: {exc}") from None

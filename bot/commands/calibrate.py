@@ -11,6 +11,7 @@ import logging
 from bot.commands.parse import CalibrateQuery
 from bot.digest.report import calibration_blocks
 from bot.services import Services
+from bot.views import mrkdwn
 from bot.views.limits import context, within_block_limit
 from bot.views.message import Message
 from bot.views.notice import notice_message
@@ -35,7 +36,7 @@ def _refusal(managers: list[str]) -> str:
     if not managers:
         who = "No manager is configured yet (LEADSCORE_MANAGER_IDS)."
     else:
-        names = ", ".join(f"<@{m}>" for m in managers[:10])
+        names = ", ".join(mrkdwn.user(m) for m in managers[:10])
         who = f"Ask {names} if you need it now."
     return (
         "Sorry, `/leadscore calibrate` is for sales managers: it can change how every "

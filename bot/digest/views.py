@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.digest import wording
 from bot.digest.run import MIN_DEALS, Calibration
+from bot.views.mrkdwn import clip, inline, plain
 from scoring.calibration import CalibrationReport
 
 APPLY_ACTION = "digest_apply"
@@ -20,11 +21,11 @@ _EXAMPLES = 5
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_SECTION]}}
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, MAX_SECTION)}}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_SECTION]}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, MAX_SECTION)}]}
 
 
 def _packed(lines: list[str], *, budget: int) -> list[dict[str, Any]]:
@@ -32,7 +33,7 @@ def _packed(lines: list[str], *, budget: int) -> list[dict[str, Any]]:
     sections: list[list[str]] = [[]]
     used = 0
     for index, line in enumerate(lines):
-        line = line[: MAX_SECTION - 100]
+        line = clip(line, MAX_SECTION - 100)
         if used + len(line) + 1 > MAX_SECTION - 100 and sections[-1]:
             if len(sections) == budget:
                 sections[-1].append(f"…and {len(lines) - index} more.")
@@ -70,7 +71,8 @@ def _won_below_hot(run: Calibration) -> dict[str, Any]:
         f"*{missed.count} of {run.report.won} won deals ({wording.percent(missed.share)}) "
         f"entered below hot ({hot})*: the alerts never pointed at them."
     )
-    names = [run.emails.get(key, f"lead #{key}") for key in missed.examples[:_EXAMPLES]]
+    keys = missed.examples[:_EXAMPLES]
+    names = [inline(run.emails.get(key, f"lead #{key}"), 200) for key in keys]
     if names:
         text += "\nLowest-scoring: " + ", ".join(names)
     return _section(text)
@@ -105,7 +107,7 @@ def _apply_button(report_id: int) -> dict[str, Any]:
 def _header(run: Calibration, title: str) -> list[dict[str, Any]]:
     report = run.report
     return [
-        {"type": "header", "text": {"type": "plain_text", "text": title[:150]}},
+        {"type": "header", "text": {"type": "plain_text", "text": plain(title, 150)}},
         _section(
             f"*{report.closed} deals closed* in the last {report.window_days} days, "
             f"*{report.won} won*. Scores as they were when each deal entered the pipeline."

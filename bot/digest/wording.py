@@ -6,6 +6,7 @@ thing, and so every phrase can be checked without building blocks.
 
 from __future__ import annotations
 
+from bot.views.mrkdwn import inline
 from scoring.calibration import HEALTHY, INVERTED, WEAK, BandStats, CalibrationReport, RuleStats
 
 TARGET = "2–3x"
@@ -96,7 +97,7 @@ def rule_line(rule: RuleStats) -> str:
     else:
         change = f"{points(rule.points)} → *{points(rule.suggested_points)}*"
     lift = f"lift {ratio(rule.lift)}" if rule.lift is not None else "lift –"
-    return f"• *{rule.name}* ({rule.kind}) · fired {rule.fired}× · {lift} · {change}"
+    return f"• *{inline(rule.name, 200)}* ({rule.kind}) · fired {rule.fired}× · {lift} · {change}"
 
 
 def auc_text(value: float | None) -> str:
@@ -144,7 +145,7 @@ def threshold_sentence(
 
 def summary_text(report: CalibrationReport, *, title: str) -> str:
     """The notification fallback (``text``) of the digest message."""
-    head = f"{title}: {report.closed} deals closed, {report.won} won"
+    head = f"{inline(title, 200)}: {report.closed} deals closed, {report.won} won"
     if not report.enough_data:
         return f"{head}. Not enough data to calibrate yet."
     if report.spread is None:

@@ -24,12 +24,12 @@ def check(
     """None when the request is authentic and fresh, else why it is refused."""
     if not timestamp or not signature:
         return "missing X-Leadscore-Timestamp or X-Leadscore-Signature header"
-    try:
-        sent = int(timestamp)
-    except ValueError:
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 12):
         return "X-Leadscore-Timestamp must be unix seconds"
-    if abs(now - sent) > REPLAY_WINDOW_SECONDS:
+    if abs(now - int(timestamp)) > REPLAY_WINDOW_SECONDS:
         return "X-Leadscore-Timestamp is more than 300 s from now (replay or clock skew)"
-    if not hmac.compare_digest(sign(secret, timestamp, body), signature):
+    # Bytes, not str: compare_digest refuses non-ASCII text, and a header can carry any byte.
+    given = signature.encode("utf-8", "surrogateescape")
+    if not hmac.compare_digest(sign(secret, timestamp, body).encode(), given):
         return "X-Leadscore-Signature does not match the body"
     return None

@@ -44,6 +44,8 @@ class Reply:
     content_type: str = "application/json; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     payload: dict[str, Any] | None = None
+    dropped: bool = False
+    """Close the connection instead of sending this reply (the answer is lost on the way)."""
 
     @classmethod
     def json(cls, status: int, payload: dict[str, Any], **headers: str) -> Reply:
@@ -90,7 +92,11 @@ class Dispatcher:
         try:
             params = self._params(method, request)
             fault = self._faults.take(method)
-            reply = fault_reply(fault) if fault else self._answer(method, request, params)
+            if fault is not None and fault.drop_answer:
+                reply = self._answer(method, request, params)
+                reply.dropped = True
+            else:
+                reply = fault_reply(fault) if fault else self._answer(method, request, params)
         except DecodeError as error:
             reply = Reply.json(200, {"ok": False, "error": error.error})
         call = RecordedCall(

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.slack_emulator.calls import RESPONSE_URL, CallLog, RecordedCall
 from bot.slack_emulator.dispatch import API_PREFIX, RESPONSE_PREFIX, Dispatcher
-from bot.slack_emulator.faults import FaultPlan, make_fault
+from bot.slack_emulator.faults import DROPPED_ANSWER, FaultPlan, make_fault
 from bot.slack_emulator.server import EmulatorServer
 from bot.slack_emulator.workspace import Workspace
 
@@ -110,6 +110,14 @@ class SlackEmulator:
         """Answer the next ``times`` calls to ``method`` (``"*"``: any method) with a fault."""
         fault = make_fault(status=status, error=error, retry_after=retry_after)
         self._faults.queue(method, fault, times)
+
+    def drop_answers(self, method: str = "chat.postMessage", *, times: int = 1) -> None:
+        """Do the next ``times`` calls to ``method``, then drop the connection unanswered.
+
+        What a network failure after Slack stored a message looks like: the message
+        is in the channel, the caller sees a broken connection and no ``ts``.
+        """
+        self._faults.queue(method, DROPPED_ANSWER, times)
 
     def fail_for(
         self,

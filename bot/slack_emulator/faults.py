@@ -24,10 +24,14 @@ class Fault:
     status: int
     error: str
     retry_after: int | None = None
+    drop_answer: bool = False
+    """Do the call (Slack stores the message), then close the connection without answering."""
 
     @property
     def label(self) -> str:
         """Short description stored in ``RecordedCall.fault``, e.g. ``"429 ratelimited"``."""
+        if self.drop_answer:
+            return "stored, answer dropped"
         return f"{self.status} {self.error}"
 
     def headers(self) -> dict[str, str]:
@@ -37,6 +41,10 @@ class Fault:
 
     def body(self) -> dict[str, object]:
         return {"ok": False, "error": self.error}
+
+
+DROPPED_ANSWER = Fault(200, "", drop_answer=True)
+"""The call succeeds in Slack but the connection breaks before its answer arrives."""
 
 
 def make_fault(*, status: int, error: str | None, retry_after: int | None) -> Fault:

@@ -41,6 +41,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as error:  # a bug here must reach the test, not kill the socket
             logger.exception("Slack emulator failed on %s %s", self.command, self.path)
             reply = Reply.json(500, {"ok": False, "error": f"emulator_error: {error!r}"})
+        if reply.dropped:
+            self.close_connection = True
+            return
         self.send_response(reply.status)
         for name, value in reply.headers.items():
             self.send_header(name, value)

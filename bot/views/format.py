@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.views.limits import escape
+from bot.views import mrkdwn
 from storage.models import Alert
 
 BAND_EMOJI = {"hot": ":fire:", "warm": ":large_yellow_circle:", "cold": ":snowflake:"}
@@ -54,7 +54,8 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def user(user_id: str | None) -> str:
-    return f"<@{user_id}>" if user_id else "someone"
+    """A mention of a Slack user ID; anything that is not one is shown inert."""
+    return mrkdwn.user(user_id)
 
 
 def claim_state(alert: Alert | None, now: datetime) -> str:
@@ -64,11 +65,11 @@ def claim_state(alert: Alert | None, now: datetime) -> str:
     if alert.claimed_by:
         return f"Claimed by {user(alert.claimed_by)} {ago(alert.claimed_at, now)}"
     if alert.dismissed_by:
-        reason = f": {escape(alert.dismissed_reason)}" if alert.dismissed_reason else ""
+        reason = f": {mrkdwn.inline(alert.dismissed_reason, 300)}" if alert.dismissed_reason else ""
         return f"Marked not a fit by {user(alert.dismissed_by)}{reason}"
     if alert.snoozed_until and alert.snoozed_until > now:
         return f"Snoozed by {user(alert.snoozed_by)} for {span(_days(alert.snoozed_until, now))}"
-    where = f"<#{alert.channel}>"
+    where = mrkdwn.channel(alert.channel)
     if alert.status == "failed":
         return f"Alert to {where} could not be posted"
     if alert.status != "sent":

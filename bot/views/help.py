@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.limits import Block, context, escape, line_sections, section
+from bot.views.limits import Block, context, inline, line_sections, section
 from bot.views.message import Message
 
 EXAMPLES = (
@@ -22,11 +22,13 @@ def help_message(*, problem: str | None = None, status: Sequence[str] | None = N
     """The examples; ``problem`` first if the input was not understood, then manager status."""
     blocks: list[Block] = []
     if problem:
-        blocks.append(section(f":thinking_face: {escape(problem)} Here is what I can do:"))
+        blocks.append(section(f":thinking_face: {inline(problem, 1000)} Here is what I can do:"))
     lines = [f"{example} — {what}" for example, what in EXAMPLES]
     blocks.append(section("*Lead scores in Slack*\n" + "\n".join(lines)))
     blocks.append(context("Answers are only visible to you; a score card can be shared."))
     if status is not None:
         blocks += line_sections(list(status) or ["_all quiet_"], title="Status", max_sections=2)
-    text = (problem + " " if problem else "") + "Try /leadscore ana@acme.io, Acme, top, rules."
+    text = (inline(problem, 1000) + " " if problem else "") + (
+        "Try /leadscore ana@acme.io, Acme, top, rules."
+    )
     return Message(text=text, blocks=blocks)

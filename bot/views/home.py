@@ -13,8 +13,8 @@ from bot.views.limits import (
     Block,
     context,
     divider,
-    escape,
     header,
+    inline,
     line_sections,
     within_block_limit,
 )
@@ -53,13 +53,13 @@ def home_view(
 
 
 def _who(lead: Lead) -> str:
-    name = escape(lead.name) or escape(lead.email)
-    company = f" ({escape(lead.company)})" if lead.company else ""
-    return f"*{name}*{company} {escape(lead.email) if lead.name else ''}".rstrip()
+    name = inline(lead.name, 200) or inline(lead.email, 200)
+    company = f" ({inline(lead.company, 200)})" if lead.company else ""
+    return f"*{name}*{company} {inline(lead.email, 200) if lead.name else ''}".rstrip()
 
 
 def _rules_line(version: RuleSetVersion | None, zone: ZoneInfo) -> str:
     if version is None:
         return "No rule set applied yet"
     when = fmt.local_time(version.activated_at, zone)
-    return f"Rule set “{escape(version.name)}” v{version.version}, active since {when}"
+    return f"Rule set “{inline(version.name, 200)}” v{version.version}, active since {when}"

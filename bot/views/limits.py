@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+# Re-exported: every view clips and escapes the one way ``bot.views.mrkdwn`` defines.
+from bot.views.mrkdwn import clip, escape, inline, plain  # noqa: F401
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_HOME_BLOCKS = 100
 MAX_SECTION_TEXT = 3000
@@ -24,24 +27,12 @@ MAX_CONTEXT_TEXT = 2000
 Block = dict[str, Any]
 
 
-def clip(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` characters, ending with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def escape(text: str | None) -> str:
-    """User-supplied text made inert in mrkdwn (no surprise @channel or links)."""
-    if not text:
-        return ""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def more(count: int) -> str:
     return f"_…and {count} more_"
 
 
 def header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(text, MAX_HEADER_TEXT)}}
 
 
 def section(text: str) -> Block:
@@ -70,7 +61,7 @@ def divider() -> Block:
 def button(text: str, *, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
-        "text": {"type": "plain_text", "text": clip(text, MAX_BUTTON_TEXT)},
+        "text": {"type": "plain_text", "text": plain(text, MAX_BUTTON_TEXT)},
         "action_id": action_id,
         "value": value[:MAX_BUTTON_VALUE],
     }

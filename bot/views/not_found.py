@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.limits import clip, context, escape, section
+from bot.views.limits import context, inline, section
 from bot.views.message import Message
 
 
@@ -16,16 +16,16 @@ def not_found_message(
     companies: Sequence[str] = (),
 ) -> Message:
     """``kind`` is "lead" or "company"; suggestions are ready-to-type queries."""
-    shown = escape(clip(query, 100))
+    shown = inline(query, 100)
     what = "No lead with the email" if kind == "lead" else "No company or lead matches"
     lines = [f"{what} *{shown}*."]
     tries = [*suggestions, *companies]
     if tries:
         lines.append("Did you mean:")
-        lines += [f"• `/leadscore {escape(name)}`" for name in tries[:8]]
+        lines += [f"• `/leadscore {inline(name, 200)}`" for name in tries[:8]]
     text = "\n".join(lines)
     blocks = [
         section(text),
         context("`/leadscore help` lists everything I can answer."),
     ]
-    return Message(text=f"{what} {clip(query, 100)}.", blocks=blocks)
+    return Message(text=f"{what} {shown}.", blocks=blocks)

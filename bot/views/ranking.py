@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.views import format as fmt
-from bot.views.limits import Block, context, escape, header, line_sections, within_block_limit
+from bot.views.limits import Block, context, header, inline, line_sections, within_block_limit
 from bot.views.message import Message
 from storage.models import Alert, Lead
 
@@ -34,7 +34,8 @@ def ranking_message(
         blocks.append(context(note))
     blocks += line_sections(lines or [f"_{empty}_"], max_sections=10)
     blocks.append(context("Type `/leadscore <email>` for a lead's score card."))
-    return Message(text=f"{title}: {len(leads)} leads", blocks=within_block_limit(blocks))
+    text = f"{inline(title, 200)}: {len(leads)} leads"
+    return Message(text=text, blocks=within_block_limit(blocks))
 
 
 def company_message(
@@ -57,20 +58,21 @@ def company_message(
         context("Type `/leadscore <email>` for a lead's score card."),
     ]
     return Message(
-        text=f"{shown_name}: {total} leads, best score {fmt.score(leads[0].score) if leads else 0}",
+        text=f"{inline(shown_name, 200)}: {total} leads, "
+        f"best score {fmt.score(leads[0].score) if leads else 0}",
         blocks=within_block_limit(blocks),
     )
 
 
 def _line(lead: Lead, alert: Alert | None, now: datetime, *, company: bool) -> str:
-    who = escape(lead.name) or escape(lead.email)
+    who = inline(lead.name, 200) or inline(lead.email, 200)
     parts = [f"*{fmt.score(lead.score)}* {fmt.band(lead.band)}  *{who}*"]
     if lead.title:
-        parts.append(escape(lead.title))
+        parts.append(inline(lead.title, 200))
     if company and lead.company:
-        parts.append(escape(lead.company))
+        parts.append(inline(lead.company, 200))
     if lead.name:
-        parts.append(escape(lead.email))
+        parts.append(inline(lead.email, 200))
     parts.append(f"active {fmt.ago(lead.last_activity_at, now)}")
     parts.append(fmt.claim_short(alert))
     return " · ".join(parts)

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 from bot.views import format as fmt
 from bot.views.limits import (
     Block,
-    clip,
     context,
-    escape,
     fields,
     header,
+    inline,
     line_sections,
     within_block_limit,
 )
@@ -50,18 +49,19 @@ def rules_message(row: RuleSetVersion, rule_set: RuleSet, *, zone: ZoneInfo) -> 
             max_sections=3,
         ),
     ]
-    text = f"Rule set {rule_set.name} v{row.version}: hot at {fmt.score(rule_set.thresholds.hot)}"
+    hot = fmt.score(rule_set.thresholds.hot)
+    text = f"Rule set {inline(rule_set.name, 200)} v{row.version}: hot at {hot}"
     return Message(text=text, blocks=within_block_limit(blocks))
 
 
 def _who(applied_by: str) -> str:
     if applied_by.startswith("U") and applied_by.isalnum() and applied_by.isupper():
         return fmt.user(applied_by)
-    return escape(applied_by)
+    return inline(applied_by, 200)
 
 
 def _fit_line(rule: FitRule) -> str:
-    return f"• *{fmt.points(rule.points)}* {escape(rule.name)} — {describe_field(rule.when)}"
+    return f"• *{fmt.points(rule.points)}* {inline(rule.name, 200)} — {describe_field(rule.when)}"
 
 
 def _behavior_line(rule: BehaviorRule) -> str:
@@ -72,7 +72,8 @@ def _behavior_line(rule: BehaviorRule) -> str:
         extras.append("intent")
     tail = f" _({', '.join(extras)})_" if extras else ""
     return (
-        f"• *{fmt.points(rule.points)}* {escape(rule.name)} — {describe_activity(rule.when)}{tail}"
+        f"• *{fmt.points(rule.points)}* {inline(rule.name, 200)} — "
+        f"{describe_activity(rule.when)}{tail}"
     )
 
 
@@ -98,7 +99,7 @@ def describe_field(when: FieldCondition) -> str:
     words = _OPERATOR_WORDS[when.operator]
     if when.operator == "exists":
         words, shown = ("is set", "") if value else ("is not set", "")
-    return escape(clip(f"{when.field} {words} {shown}".rstrip(), 300))
+    return inline(f"{when.field} {words} {shown}".rstrip(), 300)
 
 
 def describe_activity(when: ActivityCondition) -> str:
@@ -107,4 +108,4 @@ def describe_activity(when: ActivityCondition) -> str:
         text += f" with URL containing {when.url_contains}"
     if when.properties:
         text += " where " + ", ".join(f"{k}={v}" for k, v in when.properties.items())
-    return escape(clip(text, 300))
+    return inline(text, 300)

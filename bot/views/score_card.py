@@ -14,8 +14,8 @@ from bot.views.limits import (
     Block,
     button,
     context,
-    escape,
     header,
+    inline,
     line_sections,
     section,
     within_block_limit,
@@ -56,14 +56,14 @@ def score_card_message(card: ScoreCard, *, decay: Decay, shared_by: str | None =
     else:
         share = button("Share in channel", action_id=SHARE_ACTION, value=lead.email)
         blocks.append({"type": "actions", "block_id": "score_card_actions", "elements": [share]})
-    text = f"{who}: score {fmt.score(result.score)} ({result.band})"
+    text = f"{inline(who, 300)}: score {fmt.score(result.score)} ({result.band})"
     return Message(text=text, blocks=within_block_limit(blocks))
 
 
 def _summary(card: ScoreCard) -> str:
     lead, result = card.lead, card.result
-    facts = [escape(lead.email)]
-    facts += [escape(v) for v in (lead.title, lead.region) if v]
+    facts = [inline(lead.email, 300)]
+    facts += [inline(v, 300) for v in (lead.title, lead.region) if v]
     if lead.company_size:
         facts.append(f"{lead.company_size:,} employees")
     return (
@@ -80,7 +80,7 @@ def _hit_line(hit: RuleHit) -> str:
         count = f" · {hit.count} of {hit.max_count}"
     elif hit.count > 1:
         count = f" · ×{hit.count}"
-    return f"• *{fmt.points(hit.points)}* {escape(hit.name)} _({kind}{count})_"
+    return f"• *{fmt.points(hit.points)}* {inline(hit.name, 300)} _({kind}{count})_"
 
 
 def _decay_text(card: ScoreCard, decay: Decay) -> str:
@@ -106,5 +106,5 @@ def _activity_line(activity: ActivityRecord, card: ScoreCard) -> str:
     where = ""
     if activity.url:
         parts = urlsplit(activity.url)
-        where = f" {escape(parts.path or activity.url)}"
-    return f"• {escape(activity.kind)}{where} · {fmt.ago(activity.occurred_at, card.now)}"
+        where = f" {inline(parts.path or activity.url, 300)}"
+    return f"• {inline(activity.kind, 100)}{where} · {fmt.ago(activity.occurred_at, card.now)}"

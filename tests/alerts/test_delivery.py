@@ -64,6 +64,8 @@ def test_threshold_crossing_posts_one_alert_to_the_routed_channel(
         "event_payload": {"alert_key": alert.alert_key},
     }
     value = str(alert.id)
+    block_ids = [block.pop("block_id") for block in post["blocks"] if "block_id" in block]
+    assert [block_id.split(".")[0] for block_id in block_ids] == ["alert_status", "alert_actions"]
     assert post["blocks"] == [
         {
             "type": "header",
@@ -97,11 +99,9 @@ def test_threshold_crossing_posts_one_alert_to_the_routed_channel(
         {
             "type": "section",
             "text": {"type": "mrkdwn", "text": "For <@U01>"},
-            "block_id": "alert_status",
         },
         {
             "type": "actions",
-            "block_id": "alert_actions",
             "elements": [
                 {
                     "type": "button",

@@ -19,6 +19,7 @@ from bot.alerts.compose import AlertGone
 from bot.alerts.redraw import redraw_alert, reload_alert
 from bot.alerts.views import refusal_text
 from bot.services import Services
+from bot.slack.ids import row_id
 from storage.alert_claims import claim_alert, snooze_alert
 from storage.engine import session_scope
 
@@ -33,7 +34,7 @@ def clicked(body: dict[str, Any]) -> tuple[int | None, str, str | None]:
     value = str(action.get("value", ""))
     user_id = str((body.get("user") or {}).get("id", ""))
     message_ts = (body.get("container") or {}).get("message_ts")
-    return (int(value) if value.isdigit() else None), user_id, message_ts
+    return row_id(value), user_id, message_ts
 
 
 def tell(respond: Respond, text: str) -> None:

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.commands import load_card
 from bot.services import Services
+from bot.views import mrkdwn
 from bot.views.score_card import score_card_message
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def _post(
         code = str(error.response.get("error", ""))
         log.warning("sharing a score card in %s failed: %s", channel, code)
         hint = (
-            f"I can't post in <#{channel}>: invite me there first (`/invite @leadscore`)."
+            f"I can't post in {mrkdwn.channel(channel)}: "
+            "invite me there first (`/invite @leadscore`)."
             if code in NOT_MEMBER
             else f"Slack refused to post the card ({code or 'error'}); try again in a moment."
         )

@@ -18,6 +18,8 @@ from slack_sdk import WebClient
 
 from bot.rules_admin import apply_rules
 from bot.services import Services
+from bot.slack.ids import row_id
+from bot.views import mrkdwn
 from scoring.rule_file import RuleSetError
 from storage.calibration import claim_apply, finish_apply, get_report
 from storage.engine import session_scope
@@ -50,15 +52,16 @@ def _state(services: Services, report_id: int) -> tuple[Any, int | None]:
 
 def _already(row: Any) -> str:
     if row.applied_version is None:
-        return f"<@{_user(row.applied_by)}> is applying these suggestions right now."
+        return f"{_user(row.applied_by)} is applying these suggestions right now."
     return (
         f"These suggestions were already applied as version {row.applied_version} "
-        f"by <@{_user(row.applied_by)}>. Nothing was changed."
+        f"by {_user(row.applied_by)}. Nothing was changed."
     )
 
 
 def _user(applied_by: str | None) -> str:
-    return (applied_by or "").removeprefix("slack:")
+    """A mention of who applied (``slack:U…``); anything else is shown inert."""
+    return mrkdwn.user((applied_by or "").removeprefix("slack:"))
 
 
 def _apply(services: Services, report_id: int, rules: str, user_id: str) -> tuple[int, int]:
@@ -76,7 +79,7 @@ def _apply(services: Services, report_id: int, rules: str, user_id: str) -> tupl
 
 def _confirmation(user_id: str, version: int, rescored: int, base: Any, active: Any) -> str:
     text = (
-        f"<@{user_id}> applied the suggested rules: rule set *version {version}* is now "
+        f"{mrkdwn.user(user_id)} applied the suggested rules: rule set *version {version}* is now "
         f"active and {rescored} leads were rescored."
     )
     if base is not None and active is not None and base != active:
@@ -93,7 +96,8 @@ def apply_suggestions(services: Services) -> Callable[..., None]:
             _tell(respond, NOT_A_MANAGER)
             return
         value = str(body["actions"][0].get("value", ""))
-        row, active = _state(services, int(value)) if value.isdigit() else (None, None)
+        report_id = row_id(value)
+        row, active = _state(services, report_id) if report_id else (None, None)
         if row is None or not row.suggested_rules:
             _tell(respond, "This report has nothing to apply any more.")
             return

@@ -3,6 +3,10 @@
 Slack redelivers an event it thinks failed (``X-Slack-Retry-Num``); the event
 id deduplicates it, and when a payload has no id the message's channel and
 ts stand in for one, which Slack keeps across retries.
+
+Any app in the workspace can post our event types; with
+``LEADSCORE_METADATA_APP_IDS`` set, only messages posted by the named apps
+(the event's ``app_id``) are ingested, others are dropped with a log line.
 """
 
 from __future__ import annotations
@@ -45,6 +49,13 @@ def ingest_metadata_event(services: Services) -> Callable[..., None]:
     def handle(event: dict[str, Any]) -> None:
         item = to_item(event)
         if item is None:
+            return
+        app_id = event.get("app_id")
+        if not services.settings.accepts_metadata_from(app_id):
+            log.info(
+                "metadata event from an app not in LEADSCORE_METADATA_APP_IDS ignored",
+                extra={"app_id": app_id, "channel": event.get("channel_id")},
+            )
             return
         started = time.perf_counter()
         result = services.ingestor.ingest([item], source="slack")
