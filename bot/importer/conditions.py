@@ -9,7 +9,8 @@ lookup file at all (``{lookup: NAME, found: false}``), or a combination:
 Tests compare the cell's text (after trimming and ``null_values``);
 ``at_least``, ``at_most`` and ``between`` (inclusive) compare numbers, and a
 cell that is not a number does not match them. A missing cell is not equal
-to anything and in no list, so ``not_in`` holds for it.
+to anything and in no list, so ``not_in`` holds for it. Unquoted yes/no/true/
+false/on/off, which YAML reads as booleans, match any of those spellings.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.importer.lookups import Lookup
-from bot.importer.values import Cells
+from bot.importer.values import Cells, spellings
 
 TESTS = ("not_empty", "equals", "in", "not_in", "at_least", "at_most", "between")
 FORMS = (
@@ -126,16 +127,10 @@ def _value(test: str, value: Any, where: str, errors: list[str]) -> Any:
     if test in ("in", "not_in") and not isinstance(value, list):
         errors.append(f"{where}: must be a list")
         return None
-    if any(isinstance(item, bool) for item in listed):
-        errors.append(
-            f"{where}: YAML reads unquoted yes/no/true/false/on/off as a boolean; "
-            "quote the text the cell holds ('yes')"
-        )
-        return None
     if any(isinstance(item, dict | list) or item is None for item in listed):
         errors.append(f"{where}: compare with text or numbers")
         return None
-    return frozenset(str(item) for item in listed) if test != "equals" else str(value)
+    return frozenset(form for item in listed for form in spellings(item))
 
 
 def _is_number(value: Any) -> bool:
@@ -204,9 +199,7 @@ def _test(test: str, wanted: Any) -> Callable[[Any], bool]:
         return lambda value: value is wanted
     if test == "not_empty":
         return lambda value: (value is not None) is wanted
-    if test == "equals":
-        return lambda value: value == wanted
-    if test == "in":
+    if test in ("equals", "in"):
         return lambda value: value in wanted
     if test == "not_in":
         return lambda value: value not in wanted

@@ -67,6 +67,8 @@ def parse_lookups(
     loaded: dict[str, Lookup] = {}
     for name, spec in raw.items():
         where = f"lookups.{name}"
+        if isinstance(spec, dict) and True in spec:  # YAML reads an unquoted ``on:`` as true
+            spec = {("on" if key is True else key): value for key, value in spec.items()}
         if not isinstance(spec, dict) or set(spec) - set(LOOKUP_KEYS):
             errors.append(f"{where}: write {{file: FILE, key: COLUMN}} ({LOOKUP_OPTIONAL})")
             continue

@@ -238,7 +238,7 @@ def parse_spec(raw: Any) -> ValueSpec:
     return ValueSpec(
         template=template,
         constant=raw.get("value"),
-        mapping={_key(k): v for k, v in mapping.items()} if mapping else None,
+        mapping=map_keys(mapping) if mapping else None,
         default=raw.get("default"),
         type=kind,
         lookup=lookup,
@@ -253,6 +253,33 @@ def _lookup_source(raw: dict[str, Any]) -> tuple[str, str]:
     if not isinstance(name, str) or not isinstance(column, str) or not column.strip():
         raise SpecError("write {lookup: NAME, column: COLUMN} (a column of the lookup file)")
     return name, column.strip()
+
+
+def spellings(value: Any) -> list[str]:
+    """The cell texts a YAML value stands for.
+
+    YAML reads unquoted ``yes``, ``no``, ``on``, ``off``, ``true`` and
+    ``false`` (in any of three cases) as booleans, so ``{yes: closed_won}``
+    arrives as ``{True: ...}``; it matches every way of writing it, so that
+    the mapping means what it says on a file of "yes"/"no" cells.
+    """
+    if isinstance(value, bool):
+        words = ("yes", "true", "on") if value else ("no", "false", "off")
+        return [form for word in words for form in (word, word.capitalize(), word.upper())]
+    return [str(value)]
+
+
+def map_keys(mapping: Mapping[Any, Any]) -> dict[str, Any]:
+    """``map:`` keyed by cell text; a key written as text wins over a boolean's spelling."""
+    keyed: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if isinstance(key, bool):
+            for form in spellings(key):
+                keyed.setdefault(form, value)
+    for key, value in mapping.items():
+        if not isinstance(key, bool):
+            keyed[str(key)] = value
+    return keyed
 
 
 def _key(value: Any) -> str:
