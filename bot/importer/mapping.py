@@ -5,30 +5,28 @@ A mapping turns each CSV row into one or more contract events::
     delimiter: ","                 # default ","
     encoding: utf-8-sig            # default utf-8-sig (a BOM is ignored)
     null_values: ["", "Select", "NULL", "N/A"]   # cells that mean "missing" (the default)
+    columns: {Stage: {null_values: [unknown]}}   # more of them, in one column only
+    lookups:                       # other files joined by key, loaded once (bot.importer.lookups)
+      deals: {file: deals.csv, key: Lead ID}
     events:                        # each template gives one event per row (or N, see repeat)
       - type: lead.created         # constant or template
         id: "crm-{Lead ID}-created"      # template; deterministic, so a re-run finds duplicates
         occurred_at: {column: Created, format: "%d/%m/%Y %H:%M", timezone: Europe/Berlin}
         lead:
-          email: "{Email}"
+          email: {column: Email, transform: lower}
           company_size: {column: Employees, type: int}
-          region: {column: Country, map: {DE: EMEA, US: AMER}, default: Other}
-          attributes: {source: "{Lead Source}"}
-        when: {column: Email, not_empty: true}     # or equals: X, in: [X, Y], at_least: 5
+          region: {column: Country, map: {DE: EMEA, US: AMER}, else: Other}
+          attributes: {source: "{Lead Source}", won_on: {lookup: deals, column: Won, default: no}}
+        when: {any: [{column: Email, not_empty: true}, {lookup: deals, found: true}]}
       - type: activity
-        id: "crm-{Lead ID}-visit-{n}"
+        id: "crm-{_row}-visit-{n}"     # {_row}: the row's line; {_hash}: a digest of its cells
         occurred_at: "{Created}"
         repeat: {column: Visits, max: 20}          # N events, numbered {n} = 1..N
         lead: {email: "{Email}"}
         activity: {kind: page_view, url: "{Landing Page}", properties: {visit: "{n}"}}
 
-A value is a template string (``{Column Name}`` placeholders, spaces allowed,
-``{{``/``}}`` for literal braces) or a dict with one of ``column``,
-``template``, ``value`` (a constant) and optional ``map`` (``{from: to}``,
-unmapped values pass through), ``default`` (when missing) and ``type``
-(``int``, ``float``, ``str``, ``bool``). Missing values are left out of the
-event. ``occurred_at`` is ISO 8601 unless ``format`` (strptime) is given;
-times without an offset are read in ``timezone`` (default UTC).
+Values are described in ``bot.importer.values``, conditions in
+``bot.importer.conditions``, transforms in ``bot.importer.transforms``.
 Without ``--mapping`` the CSV's columns are named after the contract (see
 ``bot.importer.defaults``). Full reference: docs/import-mapping.md.
 """
