@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from bot.importer.errors import RowError, SpecError
@@ -296,6 +297,9 @@ def _renderer(template: Template, index: Mapping[str, int]) -> Callable[[Cells, 
     if len(parts) == 1 and parts[0][0] is None and parts[0][1] >= 0:
         position = parts[0][1]
         return lambda cells, n: cells[position]
+    positions = [position for literal, position in parts if literal is None]
+    if positions and min(positions) >= 0:
+        return _formatted(parts, positions)
 
     def render(cells: Cells, n: int) -> str | None:
         out = []
@@ -310,6 +314,31 @@ def _renderer(template: Template, index: Mapping[str, int]) -> Callable[[Cells, 
         return "".join(out)
 
     return render
+
+
+def _formatted(
+    parts: Sequence[tuple[str | None, int]], positions: list[int]
+) -> Callable[[Cells, int], Any]:
+    """A template of cells only (no ``{n}``) as one ``str.format``: most ids and emails."""
+    text = "".join(
+        "{}" if literal is None else literal.replace("{", "{{").replace("}", "}}")
+        for literal, _ in parts
+    )
+    if len(positions) == 1:
+        (position,) = positions
+
+        def one(cells: Cells, n: int) -> str | None:
+            cell = cells[position]
+            return None if cell is None else text.format(cell)
+
+        return one
+    pick = itemgetter(*positions)
+
+    def many(cells: Cells, n: int) -> str | None:
+        picked = pick(cells)
+        return None if None in picked else text.format(*picked)
+
+    return many
 
 
 def convert(value: Any, kind: str, field: str) -> Any:
