@@ -5,7 +5,9 @@ Run from the repository root: ``python -m benchmarks.ingest [--rows 1000000]``.
 Targets on the 2-core reference machine with SQLite: >= 10,000 events/s in
 signed batches of 500, >= 1,000 single-event requests/s (a few concurrent
 clients), >= 30,000 CSV rows/s, and a peak RSS <= 250 MB importing 1,000,000
-rows. Each figure is printed beside a raw SQLite baseline measured in the same
+rows, and the bank-style import (a new lead and its outcome on every row,
+``benchmarks.ingest_bank``) at >= 10% of its raw baseline. Each figure is
+printed beside a raw SQLite baseline measured in the same
 run on the same machine (plain ``sqlite3`` inserting the same rows with
 ``executemany``, or one transaction per event), so a slow run on a busy
 machine can be told from a slow ingest path; the header's pure-Python
@@ -59,7 +61,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent single-event clients")
     parser.add_argument("--history", type=int, default=500, help="activities per engaged lead")
     parser.add_argument(
-        "--only", default="webhook,single,engaged,csv", help="comma-separated parts"
+        "--only", default="webhook,single,engaged,csv,bank", help="comma-separated parts"
     )
     parser.add_argument("--profile", choices=["webhook", "csv"], help="cProfile the ingest path")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
@@ -84,6 +86,10 @@ def main() -> None:
             engaged_figures(work, args.history)
         if "csv" in parts:
             csv_figures(work, args.rows)
+        if "bank" in parts:
+            from benchmarks.ingest_bank import bank_figures
+
+            bank_figures(work, TARGETS["rss_mb"])
 
 
 def python_yardstick(additions: int = 10_000_000) -> float:

@@ -162,6 +162,9 @@ def _one_of(read: Callable[[LeadLike], Any], options: list[Any]) -> Callable[[Le
     as_text = frozenset(
         _norm(str(option)) for option in options if isinstance(option, str | int | float)
     )
+    # Yes/no attributes (imported ``type: bool`` columns) are decided once per
+    # truth value here rather than by ``_same`` against every option per lead.
+    truths = {truth: any(_same(truth, option) for option in options) for truth in (True, False)}
 
     def matches(lead: LeadLike) -> bool:
         value = read(lead)
@@ -169,6 +172,8 @@ def _one_of(read: Callable[[LeadLike], Any], options: list[Any]) -> Callable[[Le
             return False
         if isinstance(value, str):
             return value.strip().casefold() in as_text
+        if value is True or value is False:
+            return truths[value]
         return any(_same(value, option) for option in options)
 
     return matches

@@ -7,11 +7,15 @@ of them at once. The format is described in ``bot.importer.mapping``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.importer.values import SpecError, ValueSpec, parse_spec
+from bot.importer.conditions import Condition, columns_read, lookup_references, parse_condition
+from bot.importer.errors import SpecError
+from bot.importer.lookups import Lookup
+from bot.importer.values import ValueSpec, parse_spec
 from scoring.rule_set import LEAD_FIELDS
 
 EVENT_TYPES = ("lead.created", "lead.updated", "activity", "deal.updated")
@@ -23,16 +27,7 @@ SECTIONS = {
 NESTED = {"attributes": "lead", "properties": "activity"}
 EVENT_KEYS = ("type", "id", "occurred_at", "lead", "activity", "deal", "when", "repeat")
 MAX_REPEAT = 1_000
-WHEN_TESTS = ("not_empty", "equals", "in", "at_least")
-WHEN_FORMS = ("not_empty: true", "equals: X", "in: [X, Y]", "at_least: NUMBER")
 UTC_ZONE = ZoneInfo("UTC")
-
-
-@dataclass(frozen=True)
-class When:
-    column: str
-    test: str  # one of WHEN_TESTS
-    value: Any
 
 
 @dataclass(frozen=True)
@@ -49,17 +44,47 @@ class EventTemplate:
     values: dict[str, ValueSpec]
     time_format: str | None = None
     zone: ZoneInfo = UTC_ZONE
-    when: When | None = None
+    when: Condition | None = None
     repeat: Repeat | None = None
 
-    def columns(self) -> dict[str, set[str]]:
-        """Every column the template reads, by the path that reads it."""
+    def columns(self, lookups: Mapping[str, Lookup]) -> dict[str, set[str]]:
+        """Every column of the imported file the template reads, by the path that reads it."""
         used = {path: spec.columns for path, spec in self.values.items()}
+        for path, spec in self.values.items():
+            if spec.lookup is not None and spec.lookup[0] in lookups:
+                used[path] = {lookups[spec.lookup[0]].on}
         if self.when:
-            used["when"] = {self.when.column}
+            used["when"] = columns_read(self.when, lookups)
         if self.repeat:
             used["repeat"] = {self.repeat.column}
         return used
+
+    def check_lookups(
+        self, lookups: Mapping[str, Lookup], errors: list[str], *, failed: set[str]
+    ) -> None:
+        """Every lookup and lookup column the template names must exist.
+
+        Lookups that ``failed`` to load were reported already and are skipped.
+        """
+        named: list[tuple[str, tuple[str, str | None]]] = [
+            (path, spec.lookup) for path, spec in self.values.items() if spec.lookup
+        ]
+        if self.when is not None:
+            references = sorted(lookup_references(self.when), key=str)
+            named += [("when", reference) for reference in references]
+        for path, (name, column) in named:
+            lookup = lookups.get(name)
+            if name in failed:
+                continue
+            if lookup is None:
+                known = ", ".join(sorted(lookups)) or "none are defined"
+                errors.append(f"{self.where}.{path}: no lookup {name!r} ({known})")
+            elif column is not None and column not in lookup.columns:
+                shown = ", ".join(repr(c) for c in list(lookup.columns)[:40])
+                errors.append(
+                    f"{self.where}.{path}: no column {column!r} in {lookup.path.name} "
+                    f"(it has {shown})"
+                )
 
 
 def parse_event_template(raw: Any, where: str, errors: list[str]) -> EventTemplate | None:
@@ -143,31 +168,10 @@ def _section(
             _spec(values, path, item, where, errors)
 
 
-def _when(raw: Any, where: str, errors: list[str]) -> When | None:
+def _when(raw: Any, where: str, errors: list[str]) -> Condition | None:
     if raw is None:
         return None
-    tests = [t for t in WHEN_TESTS if isinstance(raw, dict) and t in raw]
-    column = raw.get("column") if isinstance(raw, dict) else None
-    extra = set(raw) - {"column", *WHEN_TESTS} if isinstance(raw, dict) else set()
-    if not isinstance(column, str) or len(tests) != 1 or extra:
-        errors.append(f"{where}.when: write {{column: NAME, {' | '.join(WHEN_FORMS)}}}")
-        return None
-    test, value = tests[0], raw[tests[0]]
-    if test == "in":
-        if not isinstance(value, list):
-            errors.append(f"{where}.when.in: must be a list")
-            return None
-        value = frozenset(str(v) for v in value)
-    elif test == "not_empty":
-        value = bool(value)
-    elif test == "at_least":
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            errors.append(f"{where}.when.at_least: must be a number")
-            return None
-        value = float(value)
-    else:
-        value = str(value)
-    return When(column.strip(), test, value)
+    return parse_condition(raw, f"{where}.when", errors)
 
 
 def _repeat(raw: Any, where: str, errors: list[str]) -> Repeat | None:

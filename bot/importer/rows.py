@@ -7,16 +7,22 @@ the same row recorded (calibration would learn from a half-imported lead).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from bot.importer.conditions import Predicate, compile_condition
 from bot.importer.event_template import EventTemplate
+from bot.importer.lookups import Lookup
 from bot.importer.mapping import Mapping, MappingError
 from bot.importer.reader import undecodable
-from bot.importer.values import Cells, Getter, RowError, convert
+from bot.importer.values import ROW_HASH, ROW_LINE, Cells, Getter, RowError, convert
 from scoring.events import Event, parse_event
+
+_PARSED = 4_096
+"""How many distinct ``occurred_at`` texts a template remembers parsed."""
 
 
 class RowRejected(ValueError):
@@ -41,38 +47,51 @@ class _Bound:
     template: EventTemplate
     getters: list[Getter]
     parts: list[tuple[str, str | None, list[tuple[str, int]]]]  # (section, subsection, fields)
-    when: tuple[int, str, Any] | None
+    when: Predicate | None
     repeat: tuple[int, int] | None
 
 
 class RowMapper:
-    """A mapping compiled against one CSV header."""
+    """A mapping compiled against one CSV header.
+
+    A row's cells are followed by two values of the row itself, ``{_row}``
+    (its line) and ``{_hash}`` (computed only when a template uses it), so
+    templates read them as they read any column.
+    """
 
     def __init__(self, mapping: Mapping, header: Sequence[str]) -> None:
         self.mapping = mapping
         self.header = [name.strip() for name in header]
         self.nulls = mapping.null_values
         self.encoding = mapping.encoding
-        index: dict[str, int] = {}
+        width = len(self.header)
+        index: dict[str, int] = {ROW_LINE: width, ROW_HASH: width + 1}
         for position, name in enumerate(self.header):
             index.setdefault(name, position)
         _check_columns(mapping, self.header, index)
-        self.used = sorted(
-            {index[c] for t in mapping.events for s in t.columns().values() for c in s}
-        )
-        self.templates = [_bind(t, index, len(self.header)) for t in mapping.events]
+        read = {c for t in mapping.events for s in t.columns(mapping.lookups).values() for c in s}
+        self.used = [
+            (i, mapping.null_values | mapping.column_nulls.get(self.header[i], frozenset()))
+            for i in sorted({index[c] for c in read if index[c] < width})
+        ]
+        self.hashed = ROW_HASH in read
+        self.templates = [_bind(t, index, width + 2, mapping.lookups) for t in mapping.events]
 
-    def clean(self, row: list[str]) -> Cells:
-        """Strip the cells the mapping reads; null values become None."""
+    def clean(self, row: list[str], line: int = 0) -> Cells:
+        """Strip the cells the mapping reads (null values become None), then add the row's own."""
         cells: Cells = list(row)
-        nulls = self.nulls
-        for i in self.used:
+        for i, nulls in self.used:
             value = row[i].strip()
             cells[i] = None if value in nulls else value
+        cells.append(str(line))
+        cells.append(row_hash(row) if self.hashed else None)
         return cells
 
-    def events(self, row: list[str]) -> list[Event]:
-        """The row's events, all valid; raises RowRejected for the first problem."""
+    def events(self, row: list[str], line: int = 0) -> list[Event]:
+        """The row's events, all valid; raises RowRejected for the first problem.
+
+        ``line`` is where the row starts in the file, the value of ``{_row}``.
+        """
         if len(row) != len(self.header):
             raise RowRejected(f"row has {len(row)} fields, the header has {len(self.header)}")
         bad = undecodable(row)
@@ -81,10 +100,10 @@ class RowMapper:
                 f"{bad.encode('utf-8', 'surrogateescape')!r} is not {self.encoding} text; "
                 "set `encoding:` in the mapping"
             )
-        cells = self.clean(row)
+        cells = self.clean(row, line)
         out: list[Event] = []
         for bound in self.templates:
-            if bound.when is not None and not _holds(bound.when, cells):
+            if bound.when is not None and not bound.when(cells):
                 continue
             try:
                 for n in range(1, _count(bound, cells) + 1):
@@ -98,10 +117,19 @@ class RowMapper:
         return out
 
 
+def row_hash(row: list[str]) -> str:
+    """16 hex digits of BLAKE2b over the row's cells as read: the same row, the same hash."""
+    text = "\x1f".join(row).encode("utf-8", "surrogateescape")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
 def _check_columns(mapping: Mapping, header: list[str], index: dict[str, int]) -> None:
     errors = []
+    for name in mapping.column_nulls:
+        if name not in index or name in (ROW_LINE, ROW_HASH):
+            errors.append(f"columns.{name}: no column {name!r} in the CSV header")
     for template in mapping.events:
-        for path, columns in template.columns().items():
+        for path, columns in template.columns(mapping.lookups).items():
             for column in sorted(columns - set(index)):
                 errors.append(f"{template.where}.{path}: no column {column!r} in the CSV header")
             for column in sorted(columns & {n for n in index if header.count(n) > 1}):
@@ -111,7 +139,9 @@ def _check_columns(mapping: Mapping, header: list[str], index: dict[str, int]) -
         raise MappingError([*errors, f"the CSV header has: {shown}"])
 
 
-def _bind(template: EventTemplate, index: dict[str, int], width: int) -> _Bound:
+def _bind(
+    template: EventTemplate, index: dict[str, int], width: int, lookups: dict[str, Lookup]
+) -> _Bound:
     getters: list[Getter] = []
     parts: dict[tuple[str, str | None], list[tuple[str, int]]] = {}
     for path, spec in template.values.items():
@@ -120,10 +150,12 @@ def _bind(template: EventTemplate, index: dict[str, int], width: int) -> _Bound:
         if column is not None:
             parts.setdefault((section, sub), []).append((key, index[column]))
             continue
-        getter = spec.bind(index, path)
-        if path == "occurred_at":
-            getter = _timestamps(getter, template, constant=not spec.columns)
-        if not spec.columns and not spec.uses_counter:
+        timed = path == "occurred_at"
+        getter = spec.bind(index, path, lookups, with_offset=not timed)
+        constant = not spec.columns and not spec.uses_counter and spec.lookup is None
+        if timed:
+            getter = _timestamps(getter, template, spec.transform.offset, constant=constant)
+        if constant:
             getter = _once(getter)
         getters.append(getter)
         parts.setdefault((section, sub), []).append((key, width + len(getters) - 1))
@@ -138,7 +170,7 @@ def _bind(template: EventTemplate, index: dict[str, int], width: int) -> _Bound:
                 parts.items(), key=lambda item: (sections.index(item[0][0]), item[0][1] is not None)
             )
         ],
-        (index[when.column], when.test, when.value) if when else None,
+        compile_condition(when, index, lookups) if when else None,
         (index[repeat.column], repeat.max) if repeat else None,
     )
 
@@ -160,21 +192,6 @@ def _once(getter: Getter) -> Getter:
     except RowError:
         return getter
     return lambda cells, n: value
-
-
-def _holds(when: tuple[int, str, Any], cells: Cells) -> bool:
-    position, test, wanted = when
-    value = cells[position]
-    if test == "not_empty":
-        return (value is not None) is wanted
-    if test == "equals":
-        return value == wanted
-    if test == "in":
-        return value in wanted
-    try:
-        return value is not None and float(value) >= wanted
-    except ValueError:
-        return False
 
 
 def _count(bound: _Bound, cells: Cells) -> int:
@@ -208,9 +225,27 @@ def _build(bound: _Bound, cells: Cells, n: int) -> dict[str, Any]:
     return data
 
 
-def _timestamps(getter: Getter, template: EventTemplate, *, constant: bool) -> Getter:
-    """Wrap the occurred_at getter to return aware datetimes (constants parsed once)."""
+def _timestamps(
+    getter: Getter, template: EventTemplate, offset: timedelta | None, *, constant: bool
+) -> Getter:
+    """Wrap the occurred_at getter to return aware datetimes (constants parsed once).
+
+    Exports repeat the same few dates on many rows, so parsed texts are
+    remembered (up to ``_PARSED`` of them): strptime is slow.
+    """
     fmt, zone = template.time_format, template.zone
+    parsed: dict[str, datetime] = {}
+
+    def remembered(value: Any) -> datetime:
+        if not isinstance(value, str):
+            return parse(value)
+        moment = parsed.get(value)
+        if moment is None:
+            moment = parse(value)
+            if len(parsed) >= _PARSED:
+                parsed.clear()
+            parsed[value] = moment
+        return moment
 
     def parse(value: Any) -> datetime:
         if not isinstance(value, str):
@@ -225,7 +260,8 @@ def _timestamps(getter: Getter, template: EventTemplate, *, constant: bool) -> G
                 moment = datetime.fromisoformat(value)
             except ValueError:
                 raise RowError("occurred_at", f"{value!r} is not ISO 8601") from None
-        return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        return moment if offset is None else moment + offset
 
     if constant:
         fixed = getter([], 1)
@@ -238,7 +274,7 @@ def _timestamps(getter: Getter, template: EventTemplate, *, constant: bool) -> G
 
     def timestamp(cells: Cells, n: int) -> datetime | None:
         value = getter(cells, n)
-        return None if value is None else parse(value)
+        return None if value is None else remembered(value)
 
     return timestamp
 

@@ -127,7 +127,7 @@ def read_chunks(source: CsvSource, mapper: RowMapper, chunk_rows: int) -> Iterat
         for line, row in source.rows():
             chunk.rows += 1
             try:
-                events = mapper.events(row)
+                events = mapper.events(row, line)
             except RowRejected as exc:
                 chunk.rejected_rows += 1
                 if shown < SHOWN_BAD_ROWS:

@@ -13,44 +13,44 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlmodel import Session
-
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
 from scoring.evaluate import ActivityRecord, LeadScore, score_lead
 from scoring.events import DealData
 from storage.leads import LeadState
-from storage.models import PipelineEntry
+from storage.pipeline import EntryState
 
 
 def apply_deal(
     *,
-    session: Session,
     lead: LeadState,
     deal: DealData,
     at: datetime,
-    entries: list[PipelineEntry],
+    entries: list[EntryState],
     history: Sequence[ActivityRecord],
     rules: ActiveRules,
 ) -> None:
-    """Record an opportunity or an outcome against the entry it belongs to in time."""
+    """Record an opportunity or an outcome against the entry it belongs to in time.
+
+    ``entries`` are changed or added to in place; the caller saves them
+    (``storage.pipeline.save_entries``).
+    """
     if lead.deal_updated_at is None or lead.deal_updated_at <= at:
         lead.deal_stage = deal.stage
         lead.deal_updated_at = at
     before = [entry for entry in entries if entry.entered_at <= at]
     target = before[-1] if before else None
     if deal.stage == "opportunity":
-        _open(session, lead, at, entries, target, history, rules, deal.amount)
+        _open(lead, at, entries, target, history, rules, deal.amount)
     else:
-        _close(session, lead, at, entries, target, history, rules, deal)
+        _close(lead, at, entries, target, history, rules, deal)
 
 
 def _open(
-    session: Session,
     lead: LeadState,
     at: datetime,
-    entries: list[PipelineEntry],
-    target: PipelineEntry | None,
+    entries: list[EntryState],
+    target: EntryState | None,
     history: Sequence[ActivityRecord],
     rules: ActiveRules,
     amount: float | None,
@@ -65,15 +65,13 @@ def _open(
         return  # a later deal already exists; this opportunity is history
     if amount is not None:
         target.amount = amount
-    session.add(target)
 
 
 def _close(
-    session: Session,
     lead: LeadState,
     at: datetime,
-    entries: list[PipelineEntry],
-    target: PipelineEntry | None,
+    entries: list[EntryState],
+    target: EntryState | None,
     history: Sequence[ActivityRecord],
     rules: ActiveRules,
     deal: DealData,
@@ -89,23 +87,22 @@ def _close(
     target.closed_at = at
     if deal.amount is not None:
         target.amount = deal.amount
-    session.add(target)
 
 
-def _closed_before(entry: PipelineEntry, at: datetime) -> bool:
+def _closed_before(entry: EntryState, at: datetime) -> bool:
     return entry.closed_at is not None and entry.closed_at < at
 
 
 def _new_entry(
     lead: LeadState, at: datetime, history: Sequence[ActivityRecord], rules: ActiveRules
-) -> PipelineEntry:
-    entry = PipelineEntry(lead_id=lead.id, entered_at=at, score=0, fit=0, behavior=0)
+) -> EntryState:
+    entry = EntryState(lead_id=lead.id, entered_at=at, score=0, fit=0, behavior=0)
     _freeze_score(entry, lead, at, history, rules)
     return entry
 
 
 def _freeze_score(
-    entry: PipelineEntry,
+    entry: EntryState,
     lead: LeadState,
     at: datetime,
     history: Sequence[ActivityRecord],

@@ -8,6 +8,7 @@ time wins, field by field).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from scoring.evaluate import LeadProfile
 from scoring.events import Event
@@ -22,6 +23,8 @@ def merge_profile(lead: LeadState, event: Event) -> bool:
     if not fields and not attributes:
         return False  # most events are activities that name the lead by email only
     stamp = event.occurred_at.isoformat()
+    if not lead.field_times:
+        return _first_profile(lead, fields, attributes, stamp)
     changed = False
     for name, value in fields.items():
         if _newer(lead.field_times.get(name), stamp):
@@ -36,6 +39,31 @@ def merge_profile(lead: LeadState, event: Event) -> bool:
             if lead.attributes.get(key) != value:
                 lead.attributes[key] = value
                 changed = True
+    lead.company_key = lead.company.strip().casefold() if lead.company else None
+    return changed
+
+
+def _first_profile(
+    lead: LeadState, fields: dict[str, Any], attributes: dict[str, Any], stamp: str
+) -> bool:
+    """``merge_profile`` for a lead nothing was said about yet (a backfill's new leads).
+
+    With no field time stored every field is newer, so the comparisons are
+    skipped; what is set, and the times recorded, are the same.
+    """
+    times = lead.field_times
+    changed = False
+    for name, value in fields.items():
+        times[name] = stamp
+        if getattr(lead, name) != value:
+            setattr(lead, name, value)
+            changed = True
+    stored = lead.attributes
+    for key, value in attributes.items():
+        times[f"attributes.{key}"] = stamp
+        if stored.get(key) != value:
+            stored[key] = value
+            changed = True
     lead.company_key = lead.company.strip().casefold() if lead.company else None
     return changed
 

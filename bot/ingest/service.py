@@ -32,7 +32,7 @@ from scoring.tally import Tally
 from storage.activities import insert_activities
 from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
-from storage.pipeline import entries_for
+from storage.pipeline import entries_for, save_entries
 
 
 def utc_now() -> datetime:
@@ -217,7 +217,6 @@ class Ingestor:
             for event in lead_events:
                 assert event.deal is not None
                 apply_deal(
-                    session=session,
                     lead=touched[lead_id],
                     deal=event.deal,
                     at=event.occurred_at,
@@ -225,6 +224,7 @@ class Ingestor:
                     history=histories.get(lead_id, []),
                     rules=rules,
                 )
+        save_entries(session=session, entries=[e for i in deal_events for e in entries[i]])
 
     def _rescore(
         self,

@@ -30,3 +30,18 @@ def require_file(path: Path) -> Path:
 def x_education_csv() -> Path:
     """The X Education Leads.csv (9,240 leads, 38.5% converted)."""
     return require_file(X_EDUCATION)
+
+
+UCI_BANK = SHARED_DATA / "uci-bank-marketing" / "bank-full.csv"
+OLIST = SHARED_DATA / "olist-marketing-funnel"
+
+
+def bank_full_csv() -> Path:
+    """UCI Bank Marketing bank-full.csv (45,211 calls, 5,289 subscribed; no id column)."""
+    return require_file(UCI_BANK)
+
+
+def olist_leads_csv() -> Path:
+    """Olist's 8,000 MQLs; the 842 won ones are in olist_closed_deals_dataset.csv beside it."""
+    require_file(OLIST / "olist_closed_deals_dataset.csv")
+    return require_file(OLIST / "olist_marketing_qualified_leads_dataset.csv")
