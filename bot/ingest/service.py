@@ -93,6 +93,19 @@ class Ingestor:
             self.on_alerts(result.alert_ids)
         return result
 
+    def store_events(
+        self, session: Session, events: list[Event], *, source: str, now: datetime
+    ) -> tuple[set[str], list[int]]:
+        """Store validated events (unique ids) in the caller's transaction: the new ids, alerts.
+
+        For entry paths that must do their own work in the same transaction
+        (the Segment API resolves who an event is about first); the caller
+        commits, counts the result and wakes the outbox.
+        """
+        result = IngestResult()
+        fresh = self._store(session, events, source, now, True, result) if events else set()
+        return fresh, result.alert_ids
+
     def _validate(
         self, items: Sequence[Item], result: IngestResult
     ) -> tuple[list[Event], list[int], list[dict[str, Any]]]:
