@@ -228,6 +228,7 @@ class SegmentIdentity(SQLModel, table=True):
     """
 
     __tablename__ = "segment_identities"
+    __table_args__ = {"sqlite_with_rowid": False}  # keyed by text: one B-tree, not two
 
     identity: str = Field(primary_key=True, max_length=200)
     email: str | None = Field(default=None, max_length=320)

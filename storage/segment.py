@@ -1,11 +1,16 @@
 """Segment identities (which email an anonymous or user id belongs to) and pending events.
 
 Replicas may receive a visitor's anonymous page views and the identify that
-names them at the same moment. Every transaction that reads or changes an
-identity first locks its row (``SELECT ... FOR UPDATE`` on PostgreSQL, in
-key order; SQLite's write transaction excludes other writers), so an event
-is either stored as pending before the identify's transaction looks for
-pending events, or sees the email the identify stored: never neither.
+names them at the same moment. On PostgreSQL every transaction that reads
+or changes an identity first stores and locks its row (``FOR UPDATE``, in
+key order), so an event is either stored as pending before the identify's
+transaction looks for pending events, or sees the email the identify
+stored: never neither. On SQLite the write transaction (``BEGIN
+IMMEDIATE``) already excludes other writers, so an id is stored only once
+there is something to know about it (an email, a linked user).
+
+The statements run through ``storage.bulk``: a batch of 500 messages names
+as many ids, and SQLAlchemy's per-row machinery cost more than SQLite's work.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
+from storage.bulk import BulkQuery, BulkStatement, Query
 from storage.dialect import insert_ignoring_conflicts, is_postgres_session
 from storage.models import PendingSegmentEvent, SegmentIdentity
 
@@ -31,62 +38,89 @@ class Identity:
 
     email: str | None = None
     linked_user: str | None = None
+    stored: bool = True
+    """False for an id SQLite has no row for yet (``save_identities`` inserts it)."""
 
 
-def lock_identities(*, session: Session, keys: Iterable[str], now: datetime) -> dict[str, Identity]:
-    """Every key's identity (new ones stored empty), each row locked until commit."""
-    ordered = sorted(set(keys))
-    if not ordered:
-        return {}
-    known = _select_locked(session, ordered)
-    missing = [key for key in ordered if key not in known]
-    if missing:
-        insert = insert_ignoring_conflicts(session, IDENTITIES, index=["identity"])
-        rows = [{"identity": key, "updated_at": now} for key in missing]
-        stored = {
-            row[0]
-            for row in session.connection().execute(insert.returning(IDENTITIES.c.identity), rows)
-        }
-        known.update((key, Identity()) for key in stored)
-        lost = [key for key in missing if key not in stored]  # another replica stored it first
-        if lost:
-            known.update(_select_locked(session, lost))
-    return known
-
-
-def _select_locked(session: Session, keys: Sequence[str]) -> dict[str, Identity]:
-    query = (
-        select(IDENTITIES.c.identity, IDENTITIES.c.email, IDENTITIES.c.linked_user)
+_COLUMNS = (IDENTITIES.c.identity, IDENTITIES.c.email, IDENTITIES.c.linked_user)
+_FIND = BulkQuery(lambda keys: select(*_COLUMNS).where(IDENTITIES.c.identity.in_(keys)))
+_LOCK = BulkQuery(
+    lambda keys: (
+        select(*_COLUMNS)
         .where(IDENTITIES.c.identity.in_(keys))
         .order_by(IDENTITIES.c.identity)
+        .with_for_update()
     )
-    if is_postgres_session(session):
-        query = query.with_for_update()
-    return {key: Identity(email, linked) for key, email, linked in session.execute(query)}
-
-
-_SAVE = (
-    update(IDENTITIES)
-    .where(IDENTITIES.c.identity == bindparam("key"))
-    .values(
-        email=bindparam("email"),
-        linked_user=bindparam("linked_user"),
-        updated_at=bindparam("updated_at"),
+)
+_STORE_EMPTY = BulkStatement(
+    postgresql.insert(IDENTITIES)
+    .on_conflict_do_nothing(index_elements=["identity"])
+    .values(identity=bindparam("identity"), updated_at=bindparam("updated_at"))
+)
+_NAMES = ("identity", "email", "linked_user", "updated_at")
+_ROW: dict[str, Any] = {name: bindparam(name) for name in _NAMES}
+_INSERT = BulkStatement(IDENTITIES.insert().values(_ROW))
+_UPDATE = BulkStatement(
+    IDENTITIES.update()
+    .where(IDENTITIES.c.identity == bindparam("_key"))
+    .values({name: value for name, value in _ROW.items() if name != "identity"})
+)
+_LINKED = BulkQuery(
+    lambda users: select(IDENTITIES.c.identity, IDENTITIES.c.linked_user).where(
+        IDENTITIES.c.linked_user.in_(users), IDENTITIES.c.email.is_(None)
+    )
+)
+_LINKED_LOCKED = BulkQuery(
+    lambda users: (
+        select(IDENTITIES.c.identity, IDENTITIES.c.linked_user)
+        .where(IDENTITIES.c.linked_user.in_(users), IDENTITIES.c.email.is_(None))
+        .order_by(IDENTITIES.c.identity)
+        .with_for_update()
+    )
+)
+_ANY_PENDING = Query(select(PENDING.c.id).limit(1))
+_PENDING_OF = BulkQuery(
+    lambda keys: select(PENDING.c.id, PENDING.c.identity, PENDING.c.event).where(
+        PENDING.c.identity.in_(keys)
     )
 )
 
 
+def lock_identities(*, session: Session, keys: Iterable[str], now: datetime) -> dict[str, Identity]:
+    """Every key's identity, each row locked until commit on PostgreSQL (stored empty if new)."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return {}
+    if not is_postgres_session(session):
+        found = _FIND.fetch(session, ordered)
+        known = {key: Identity(email, linked) for key, email, linked in found}
+        for key in ordered:
+            if key not in known:
+                known[key] = Identity(stored=False)
+        return known
+    known = {key: Identity(email, linked) for key, email, linked in _LOCK.fetch(session, ordered)}
+    missing = [key for key in ordered if key not in known]
+    if missing:
+        # Stored empty and locked before anything is decided about them, so a
+        # replica naming the same new id waits for this transaction.
+        _STORE_EMPTY.execute(session, [{"identity": key, "updated_at": now} for key in missing])
+        known.update(
+            (key, Identity(email, linked)) for key, email, linked in _LOCK.fetch(session, missing)
+        )
+    return known
+
+
 def save_identities(*, session: Session, changed: dict[str, Identity], now: datetime) -> None:
     """Store the identities whose email or linked user this batch changed."""
-    if not changed:
-        return
-    session.connection().execute(
-        _SAVE,
-        [
-            {"key": key, "email": ident.email, "linked_user": ident.linked_user, "updated_at": now}
-            for key, ident in sorted(changed.items())
-        ],
-    )
+    rows = [
+        {"identity": key, "_key": key, "email": ident.email, "linked_user": ident.linked_user,
+         "updated_at": now, "stored": ident.stored}
+        for key, ident in sorted(changed.items())
+    ]  # fmt: skip
+    _INSERT.execute(session, [row for row in rows if not row["stored"]])
+    _UPDATE.execute(session, [row for row in rows if row["stored"]])
+    for ident in changed.values():
+        ident.stored = True
 
 
 def claim_linked_anonymous(
@@ -95,14 +129,8 @@ def claim_linked_anonymous(
     """Give each user's email to the anonymous ids linked to it that had none; those ids' emails."""
     if not users:
         return {}
-    query = (
-        select(IDENTITIES.c.identity, IDENTITIES.c.linked_user)
-        .where(IDENTITIES.c.linked_user.in_(sorted(users)), IDENTITIES.c.email.is_(None))
-        .order_by(IDENTITIES.c.identity)
-    )
-    if is_postgres_session(session):
-        query = query.with_for_update()
-    linked: dict[str, str] = {key: user for key, user in session.execute(query)}
+    query = _LINKED_LOCKED if is_postgres_session(session) else _LINKED
+    linked: dict[str, str] = {key: user for key, user in query.fetch(session, sorted(users))}
     save_identities(
         session=session,
         changed={key: Identity(users[user], user) for key, user in linked.items()},
@@ -128,14 +156,13 @@ def take_pending(
 ) -> list[tuple[str, dict[str, Any]]]:
     """Remove and return the pending events of these identities: (identity, event) pairs."""
     keys = sorted(set(identities))
-    if not keys:
+    if not keys or not _ANY_PENDING.fetch(session):
         return []
-    statement = (
-        delete(PENDING)
-        .where(PENDING.c.identity.in_(keys))
-        .returning(PENDING.c.identity, PENDING.c.event)
-    )
-    return [(key, event) for key, event in session.execute(statement)]
+    found = _PENDING_OF.fetch(session, keys)
+    if not found:
+        return []
+    session.execute(delete(PENDING).where(PENDING.c.id.in_([row[0] for row in found])))
+    return [(key, event) for _, key, event in found]
 
 
 def count_pending(*, session: Session) -> int:

@@ -34,9 +34,6 @@ from storage.segment import (
     take_pending,
 )
 
-PLACEHOLDER_EMAIL = "pending@segment.invalid"
-"""Validates an event whose lead is not known yet; never stored."""
-
 
 class SegmentIntake:
     """Stores batches of Segment messages; the ``ingest`` a ``GroupCommit`` calls."""
@@ -101,6 +98,8 @@ class SegmentIntake:
         ):
             if event is None:  # alias: nothing to store but the link
                 result.outcomes[position] = ACCEPTED
+            elif email == event.lead.email:
+                ready[event.id] = event
             elif email is not None:
                 ready[event.id] = structs.replace(
                     event, lead=structs.replace(event.lead, email=email)
@@ -126,12 +125,8 @@ class SegmentIntake:
 
 
 def _validated(translated: Translated) -> Event | None:
-    """The event as the ingest path will see it (email stand-in if not known yet)."""
-    if translated.event is None:
-        return None
-    data = translated.event
-    email = translated.email or PLACEHOLDER_EMAIL
-    return parse_event({**data, "lead": {**data["lead"], "email": email}})
+    """The event as the ingest path will see it (the email a stand-in if not known yet)."""
+    return None if translated.event is None else parse_event(translated.event)
 
 
 def _dead_letter(item: Item, error: str) -> dict[str, Any]:

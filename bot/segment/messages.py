@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from bot.segment.timing import occurred_at
@@ -22,6 +23,8 @@ from scoring.event_rules import normalise_email
 
 EVENT_ID_PREFIX = "segment:"
 """Every Segment message's event id starts with this, so none equals an ``/ingest`` id."""
+PLACEHOLDER_EMAIL = "pending@segment.invalid"
+"""The lead of an event whose email is not known yet (replaced before it is stored)."""
 MAX_MESSAGE = 32 * 1024
 """The Spec's limit on one message's JSON."""
 _MAX_ID = 190
@@ -36,7 +39,8 @@ class Envelope:
 
     message: Any
     received_at: datetime
-    sent_at: Any = None
+    sent_at: datetime | None = None
+    """The request's ``sentAt``, read once for a whole batch."""
     route_type: str | None = None
     corrected: bool = False
     too_large: bool = False
@@ -44,7 +48,11 @@ class Envelope:
 
 @dataclass(slots=True)
 class Translated:
-    """A message as an event (None for ``alias``), with the ids and email that name its lead."""
+    """A message as an event (None for ``alias``), with the ids and email that name its lead.
+
+    The event's ``lead.email`` is the email the message states, or
+    ``PLACEHOLDER_EMAIL`` until the caller knows it.
+    """
 
     event_id: str
     event: dict[str, Any] | None
@@ -53,6 +61,7 @@ class Translated:
     anonymous: str | None
 
 
+@lru_cache(maxsize=4_096)
 def snake_case(name: str) -> str:
     """An event name as an activity kind: "Demo Requested" and "demoRequested" → demo_requested."""
     return _NOT_WORD.sub("_", _CAMEL.sub("_", name)).strip("_").lower()
@@ -73,9 +82,10 @@ def translate(envelope: Envelope) -> Translated:
     if not isinstance(message, dict):
         raise ValueError(f"message must be a JSON object, not {type(message).__name__}")
     kind = envelope.route_type or message.get("type")
-    if not isinstance(kind, str) or kind.lower() not in _TYPES:
-        raise ValueError(f"type: must be one of {', '.join(sorted(_TYPES))}")
-    kind = kind.lower()
+    if kind not in _TYPES:
+        if not isinstance(kind, str) or kind.lower() not in _TYPES:
+            raise ValueError(f"type: must be one of {', '.join(sorted(_TYPES))}")
+        kind = kind.lower()
     user_id, anonymous_id = _id(message, "userId"), _id(message, "anonymousId")
     if kind == "alias":
         return _alias(message, user_id)
@@ -91,18 +101,21 @@ def translate(envelope: Envelope) -> Translated:
     event_id = _event_id(message)
     event: dict[str, Any] = {"id": event_id, "occurred_at": when.isoformat()}
     event.update(_BUILDERS[kind](message))
+    event["lead"]["email"] = email or PLACEHOLDER_EMAIL
     return Translated(
         event_id=event_id,
         event=event,
         email=email,
-        user=identity_key("u", user_id) if user_id is not None else None,
-        anonymous=identity_key("a", anonymous_id) if anonymous_id is not None else None,
+        user=None if user_id is None else identity_key("u", user_id),
+        anonymous=None if anonymous_id is None else identity_key("a", anonymous_id),
     )
 
 
 def _id(message: dict[str, Any], field: str) -> str | None:
     value = message.get(field)
-    if value is None or value == "":
+    if type(value) is str:
+        return value or None
+    if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise ValueError(f"{field}: must be a string")
@@ -122,28 +135,36 @@ def _event_id(message: dict[str, Any]) -> str:
 
 def _stated_email(message: dict[str, Any], kind: str, user_id: str | None) -> str | None:
     """The email the message itself gives for its person, normalised; None if it gives none."""
-    candidates: list[tuple[str, Any]] = []
-    traits = message.get("traits")
-    if kind == "identify" and isinstance(traits, dict):
-        candidates.append(("traits.email", traits.get("email")))
+    if kind == "identify":
+        traits = message.get("traits")
+        if type(traits) is dict and (email := _email(traits.get("email"), "traits")):
+            return email
     context = message.get("context")
-    if isinstance(context, dict) and isinstance(context.get("traits"), dict):
-        candidates.append(("context.traits.email", context["traits"].get("email")))
-    for field, value in candidates:
-        if value is None or value == "":
-            continue
-        if not isinstance(value, str):
-            raise ValueError(f"{field}: must be a string")
-        try:
-            return normalise_email(value)
-        except ValueError as exc:
-            raise ValueError(f"{field}: {exc}") from None
+    if type(context) is dict:
+        traits = context.get("traits")
+        if type(traits) is dict and (email := _email(traits.get("email"), "context.traits")):
+            return email
     if user_id is not None and "@" in user_id:
         try:
-            return normalise_email(user_id)
+            return _normalised(user_id)
         except ValueError:
             return None  # an id that merely contains "@": not an address, just an id
     return None
+
+
+_normalised = lru_cache(maxsize=16_384)(normalise_email)
+"""Most messages name a person seen a moment ago."""
+
+
+def _email(value: Any, where: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if type(value) is not str:
+        raise ValueError(f"{where}.email: must be a string")
+    try:
+        return _normalised(value)
+    except ValueError as exc:
+        raise ValueError(f"{where}.email: {exc}") from None
 
 
 def _alias(message: dict[str, Any], user_id: str | None) -> Translated:
@@ -162,16 +183,30 @@ def _alias(message: dict[str, Any], user_id: str | None) -> Translated:
 
 def _properties(message: dict[str, Any]) -> dict[str, Any]:
     properties = message.get("properties")
-    return dict(properties) if isinstance(properties, dict) else {}
+    return properties if type(properties) is dict else {}
 
 
-def _page_url(message: dict[str, Any], properties: dict[str, Any]) -> str | None:
+def _activity(kind: str, message: dict[str, Any], *, named: bool = False) -> dict[str, Any]:
+    """An activity: ``properties.url`` (else ``context.page.url``) becomes its ``url``.
+
+    The URL is taken out of the properties rather than stored twice;
+    ``named`` adds a page's ``name`` and ``category`` to them.
+    """
+    properties = _properties(message)
     url = properties.get("url")
-    if not isinstance(url, str):
+    if type(url) is str and url:
+        properties = {key: value for key, value in properties.items() if key != "url"}
+    else:
         context = message.get("context")
-        page = context.get("page") if isinstance(context, dict) else None
-        url = page.get("url") if isinstance(page, dict) else None
-    return url if isinstance(url, str) and url else None
+        page = context.get("page") if type(context) is dict else None
+        url = page.get("url") if type(page) is dict else None
+    if named:
+        extra = {f: message[f] for f in ("name", "category") if type(message.get(f)) is str}
+        properties = {**extra, **properties} if extra else properties
+    activity: dict[str, Any] = {"kind": kind, "properties": properties}
+    if type(url) is str and url:
+        activity["url"] = url
+    return {"type": "activity", "lead": {}, "activity": activity}
 
 
 def _identify(message: dict[str, Any]) -> dict[str, Any]:
@@ -183,25 +218,12 @@ def _track(message: dict[str, Any]) -> dict[str, Any]:
     name = message.get("event")
     if not isinstance(name, str) or not snake_case(name):
         raise ValueError("event: a track message needs an event name")
-    properties = _properties(message)
-    activity: dict[str, Any] = {"kind": snake_case(name), "properties": properties}
-    url = _page_url(message, properties)
-    if url is not None:
-        activity["url"] = url
-    return {"type": "activity", "lead": {}, "activity": activity}
+    return _activity(snake_case(name), message)
 
 
 def _viewed(kind: str) -> Any:
     def build(message: dict[str, Any]) -> dict[str, Any]:
-        properties = _properties(message)
-        for field in ("name", "category"):
-            if isinstance(message.get(field), str) and field not in properties:
-                properties[field] = message[field]
-        activity: dict[str, Any] = {"kind": kind, "properties": properties}
-        url = _page_url(message, properties)
-        if url is not None:
-            activity["url"] = url
-        return {"type": "activity", "lead": {}, "activity": activity}
+        return _activity(kind, message, named=True)
 
     return build
 

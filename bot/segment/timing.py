@@ -27,7 +27,11 @@ def parse_stamp(value: Any, *, field: str) -> datetime:
 
 
 def occurred_at(
-    message: dict[str, Any], *, received_at: datetime, sent_at: Any = None, corrected: bool = False
+    message: dict[str, Any],
+    *,
+    received_at: datetime,
+    sent_at: datetime | None = None,
+    corrected: bool = False,
 ) -> datetime:
     """The message's moment on our clock.
 
@@ -50,8 +54,9 @@ def occurred_at(
     if device is None:
         return received_at
     when = parse_stamp(device, field="timestamp" if stamp is not None else "originalTimestamp")
-    sent = message.get("sentAt", sent_at)
+    own = message.get("sentAt")
+    sent = parse_stamp(own, field="sentAt") if own is not None else sent_at
     if sent is None:
         return when
-    skew: timedelta = parse_stamp(sent, field="sentAt") - when
+    skew: timedelta = sent - when
     return received_at - skew

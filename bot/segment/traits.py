@@ -1,5 +1,8 @@
 """The Spec's reserved traits as lead fields; every other trait kept as an attribute.
 
+``region`` (not a reserved trait) also sets the lead's region, the field
+routing rules name.
+
 Attributes must be flat (``scoring.event_rules``), so nested traits become
 dotted keys (``address.city``) a rule can name as ``attributes.address.city``,
 and lists are kept as their JSON text.
@@ -17,6 +20,7 @@ ACCOUNT_FIELD = "account" in LeadData.__struct_fields__
 
 _IDENTIFY_FIELDS = {
     "title": "title",
+    "region": "region",
     "company.name": "company",
     "company.employee_count": "company_size",
     "company.industry": "industry",

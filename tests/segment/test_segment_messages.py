@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.segment.messages import EVENT_ID_PREFIX, Envelope, snake_case, translate
+from bot.segment.messages import (
+    EVENT_ID_PREFIX,
+    PLACEHOLDER_EMAIL,
+    Envelope,
+    snake_case,
+    translate,
+)
 from bot.segment.timing import occurred_at
 
 RECEIVED = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
@@ -32,10 +38,16 @@ def test_event_names_become_snake_case(name: str, kind: str) -> None:
     assert snake_case(name) == kind
 
 
+def when_received(seconds_before: float) -> datetime:
+    return RECEIVED - timedelta(seconds=seconds_before)
+
+
 def test_sent_at_corrects_the_device_clock() -> None:
     """receivedAt - (sentAt - timestamp): a device 5 hours fast, a message 30 s old."""
     message = {"timestamp": "2026-12-04T17:00:00Z"}
-    when = occurred_at(message, received_at=RECEIVED, sent_at="2026-12-04T17:00:30Z")
+    sent_at = datetime(2026, 12, 4, 17, 0, 30, tzinfo=UTC)
+    assert occurred_at(message, received_at=RECEIVED, sent_at=sent_at) == when_received(30)
+    when = occurred_at({**message, "sentAt": "2026-12-04T17:00:30Z"}, received_at=RECEIVED)
     assert when == RECEIVED - timedelta(seconds=30)
 
 
@@ -56,7 +68,7 @@ def test_a_stamp_already_corrected_upstream_is_kept() -> None:
     webhook = occurred_at(
         {"timestamp": "2026-12-01T00:00:00Z"},
         received_at=RECEIVED,
-        sent_at="2030-01-01T00:00:00Z",
+        sent_at=datetime(2030, 1, 1, tzinfo=UTC),
         corrected=True,
     )
     assert webhook == datetime(2026, 12, 1, tzinfo=UTC)
@@ -84,6 +96,7 @@ def test_identify_traits_map_to_lead_fields_and_attributes() -> None:
     assert translated.event_id == EVENT_ID_PREFIX + "abc"
     assert translated.event["type"] == "lead.updated"
     assert translated.event["lead"] == {
+        "email": "ana@acme.io",
         "name": "Ana Ruiz",
         "title": "CTO",
         "company": "Acme",
@@ -95,7 +108,11 @@ def test_identify_traits_map_to_lead_fields_and_attributes() -> None:
 def test_an_employee_count_that_is_not_a_number_stays_a_trait() -> None:
     traits = {"company": {"name": "Acme", "employee_count": "about 50"}}
     lead = _translate({"type": "identify", "userId": "1", "traits": traits}).event["lead"]
-    assert lead == {"company": "Acme", "attributes": {"company.employee_count": "about 50"}}
+    assert lead == {
+        "email": PLACEHOLDER_EMAIL,  # not said: the identity store knows it, or it waits
+        "company": "Acme",
+        "attributes": {"company.employee_count": "about 50"},
+    }
 
 
 def test_page_takes_its_url_from_properties_or_context() -> None:
@@ -111,6 +128,20 @@ def test_page_takes_its_url_from_properties_or_context() -> None:
         "kind": "page_view",
         "url": "https://ex.com/pricing",
         "properties": {"name": "Pricing"},
+    }
+    from_properties = _translate(
+        {
+            "type": "track",
+            "userId": "1",
+            "event": "Clicked",
+            "properties": {"url": "https://ex.com/a", "button": "buy"},
+            "context": {"page": {"url": "https://ex.com/b"}},
+        }
+    ).event["activity"]
+    assert from_properties == {
+        "kind": "clicked",
+        "url": "https://ex.com/a",  # taken out of the properties, not stored twice
+        "properties": {"button": "buy"},
     }
 
 

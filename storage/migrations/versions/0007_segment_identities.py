@@ -33,6 +33,7 @@ def upgrade() -> None:
         sa.Column("linked_user", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("identity"),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("segment_identities", schema=None) as batch_op:
         batch_op.create_index(
