@@ -28,7 +28,12 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.http_load import _run, encode_request, read_response
-from benchmarks.ingest_data import batch_events, open_bench_services, signed_body
+from benchmarks.ingest_data import (
+    batch_events,
+    open_bench_services,
+    raw_event_inserts,
+    signed_body,
+)
 from benchmarks.served import ServedProcess
 
 WRITE_KEY = "bench-segment-write-key"
@@ -128,6 +133,10 @@ def segment_figures(work: Path, *, batches: int = 40, repeat: int = 3) -> tuple[
           f"Segment is {both[1] / both[0]:.0%} of it (target >= 100%)")  # fmt: skip
     print(f"    runs: /ingest {' / '.join(f'{r:,.0f}' for r in ingest)}; "
           f"Segment {' / '.join(f'{r:,.0f}' for r in segment)}")  # fmt: skip
+    raw = raw_event_inserts(work / "raw-segment.db", [e for b in events for e in b], BATCH)
+    for name, value in raw.items():
+        print(f"    raw sqlite3 baseline, {name:<30} {value:>10,.0f} rows/s     "
+              f"Segment is {both[1] / value:.1%} of it")  # fmt: skip
     return both
 
 
