@@ -17,12 +17,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from bot.ingest.service import SEGMENT_ID_PREFIX
 from bot.segment.timing import occurred_at
 from bot.segment.traits import account_fields, lead_fields
 from scoring.event_rules import normalise_email
 
-EVENT_ID_PREFIX = "segment:"
-"""Every Segment message's event id starts with this, so none equals an ``/ingest`` id."""
+EVENT_ID_PREFIX = SEGMENT_ID_PREFIX
+"""Every Segment message's event id starts with this; ``/ingest`` refuses such ids."""
 PLACEHOLDER_EMAIL = "pending@segment.invalid"
 """The lead of an event whose email is not known yet (replaced before it is stored)."""
 MAX_MESSAGE = 32 * 1024

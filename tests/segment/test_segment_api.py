@@ -88,6 +88,10 @@ def test_a_resent_message_counts_once_and_never_clashes_with_ingest_ids(served: 
         answer = post_events(client, served.url, [same_id], INGEST_SECRET).json()
     assert answer["accepted"] == 1
     assert _lead(served, "cy@gamma.io").score == 60  # type: ignore[union-attr]
+    with httpx.Client(timeout=10) as client:
+        taken = activity("cy@gamma.io", event_id="segment:m-1", at=recent(1))
+        answer = post_events(client, served.url, [taken], INGEST_SECRET).json()
+    assert "Segment API" in answer["rejected"][0]["error"]
 
 
 def test_anonymous_history_counts_at_its_own_times_once_identified(served: Served) -> None:
