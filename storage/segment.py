@@ -167,8 +167,3 @@ def take_pending(
 
 def count_pending(*, session: Session) -> int:
     return int(session.execute(select(func.count()).select_from(PENDING)).scalar_one())
-
-
-def identity_email(*, session: Session, identity: str) -> str | None:
-    query = select(IDENTITIES.c.email).where(IDENTITIES.c.identity == identity)
-    return session.execute(query).scalar_one_or_none()

@@ -158,5 +158,5 @@ def _answer(items: list[Item], result: IngestResult) -> JSONResponse:
         return JSONResponse({"success": True})
     if len(items) == 1 and items[0].position == "message":
         return _error(400, "invalid_message", result.rejected[0].error)
-    rejected = [{"index": r.index, "error": r.error} for r in result.rejected]
+    rejected = [{"index": r.index, "messageId": r.id, "error": r.error} for r in result.rejected]
     return JSONResponse({"success": True, "rejected": rejected})

@@ -52,8 +52,10 @@ class SegmentIntake:
                 translated = translate(item.data)
                 event = _validated(translated)
             except ValueError as exc:
-                result.rejected.append(Rejection(item.index, item.position, None, str(exc)))
-                dead.append(_dead_letter(item, str(exc)))
+                letter = _dead_letter(item, str(exc))
+                rejection = Rejection(item.index, item.position, letter["event_id"], str(exc))
+                result.rejected.append(rejection)
+                dead.append(letter)
                 continue
             if translated.event_id in seen:
                 result.outcomes[position] = DUPLICATE

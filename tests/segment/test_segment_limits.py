@@ -86,7 +86,7 @@ def test_a_message_over_32_kb_is_refused_alone_and_kept(served: Served) -> None:
     response = _post(served, "/v1/batch", body, **_auth())
     assert response.status_code == 200
     assert response.json()["success"] is True
-    assert [r["index"] for r in response.json()["rejected"]] == [1]
+    assert [(r["index"], r["messageId"]) for r in response.json()["rejected"]] == [(1, "m-big")]
     assert _events(served) == 1
     assert [(s, e[:25]) for s, e in _dead(served)] == [("segment", "message is larger than 32")]
     single = _post(served, "/v1/track", json.dumps(big).encode(), **_auth())
