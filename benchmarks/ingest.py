@@ -61,7 +61,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="concurrent single-event clients")
     parser.add_argument("--history", type=int, default=500, help="activities per engaged lead")
     parser.add_argument(
-        "--only", default="webhook,single,engaged,csv,bank", help="comma-separated parts"
+        "--only", default="webhook,single,engaged,csv,bank,segment", help="comma-separated parts"
     )
     parser.add_argument("--profile", choices=["webhook", "csv"], help="cProfile the ingest path")
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
@@ -90,6 +90,10 @@ def main() -> None:
             from benchmarks.ingest_bank import bank_figures
 
             bank_figures(work, TARGETS["rss_mb"])
+        if "segment" in parts:  # Segment /v1/batch beside /ingest batches of the same events
+            from benchmarks.segment_stream import segment_figures
+
+            segment_figures(work, batches=min(args.batches, 40), repeat=args.repeat)
 
 
 def python_yardstick(additions: int = 10_000_000) -> float:

@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     ingest_secret: str | None = Field(
         default=None, validation_alias=_env("LEADSCORE_INGEST_SECRET")
     )
+    segment_write_key: str | None = Field(
+        default=None, validation_alias=_env("LEADSCORE_SEGMENT_WRITE_KEY")
+    )
+    segment_webhook_secret: str | None = Field(
+        default=None, validation_alias=_env("LEADSCORE_SEGMENT_WEBHOOK_SECRET")
+    )
     manager_ids: Annotated[frozenset[str], NoDecode] = Field(
         default=frozenset(), validation_alias=_env("LEADSCORE_MANAGER_IDS")
     )

@@ -222,3 +222,38 @@ class CalibrationReport(SQLModel, table=True):
     applied_version: int | None = None
     applied_by: str | None = None
     applied_at: datetime | None = _when()
+
+
+class SegmentIdentity(SQLModel, table=True):
+    """A Segment ``userId`` or ``anonymousId`` and what we know it to be.
+
+    ``identity`` is ``u:<userId>`` or ``a:<anonymousId>``. ``email`` is the
+    lead it belongs to once a message has said so; ``linked_user`` ties an
+    anonymous id to the user id it was seen with before any email was known,
+    so that user's first email also claims the anonymous history.
+    """
+
+    __tablename__ = "segment_identities"
+    __table_args__ = {"sqlite_with_rowid": False}  # keyed by text: one B-tree, not two
+
+    identity: str = Field(primary_key=True, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    linked_user: str | None = Field(default=None, max_length=200, index=True)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class PendingSegmentEvent(SQLModel, table=True):
+    """An event from an identity with no email yet, kept until one is known.
+
+    ``event`` is the contract event without ``lead.email``; it goes through
+    the normal ingest path (as a late event, at its own time) once the
+    identity is linked to an email.
+    """
+
+    __tablename__ = "segment_pending_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(unique=True, max_length=200)
+    identity: str = Field(max_length=200, index=True)
+    event: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc)
+    received_at: datetime = Field(sa_type=UTCDateTime)

@@ -13,6 +13,8 @@ from starlette.routing import Route
 from bot.http.health import health_endpoint
 from bot.http.ingest import BodyTooLarge, ingest_endpoint, read_limited
 from bot.http.metrics import metrics_endpoint
+from bot.http.segment import ROUTES, SegmentEndpoints
+from bot.segment.intake import SegmentIntake
 from bot.services import Services
 
 
@@ -30,6 +32,20 @@ def slack_endpoint(bolt: App) -> object:
     return endpoint
 
 
+def segment_routes(services: Services) -> list[Route]:
+    """The Segment-spec tracking API and the Webhooks destination's endpoint."""
+    segment = SegmentEndpoints(
+        SegmentIntake(services.ingestor),
+        write_key=services.settings.segment_write_key,
+        webhook_secret=services.settings.segment_webhook_secret,
+        clock=services.clock,
+    )
+    routes = [Route("/v1/batch", segment.tracking(None), methods=["POST"])]
+    routes += [Route(f"/v1/{kind}", segment.tracking(kind), methods=["POST"]) for kind in ROUTES]
+    routes.append(Route("/v1/webhook", segment.webhook_endpoint, methods=["POST"]))
+    return routes
+
+
 def create_http_app(services: Services, bolt: App, *, slack_events: bool = True) -> Starlette:
     """All routes of ``leadscore serve``.
 
@@ -45,6 +61,7 @@ def create_http_app(services: Services, bolt: App, *, slack_events: bool = True)
         Route("/healthz", health_endpoint(services.engine), methods=["GET"]),
         Route("/metrics", metrics_endpoint(services.engine), methods=["GET"]),
     ]
+    routes.extend(segment_routes(services))
     if slack_events:
         endpoint = slack_endpoint(bolt)
         routes.append(Route("/slack/events", endpoint, methods=["POST"]))  # type: ignore[arg-type]

@@ -20,8 +20,9 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from typing import Protocol
 
-from bot.ingest import Ingestor, IngestResult, Item, NoRuleSetError
+from bot.ingest import IngestResult, Item, NoRuleSetError
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,12 @@ class _Waiting:
     answer: asyncio.Future[IngestResult]
 
 
+class BatchStore(Protocol):
+    """What stores one transaction's items: the ``Ingestor``, or the Segment intake."""
+
+    def ingest(self, items: Sequence[Item], *, source: str) -> IngestResult: ...
+
+
 Committed = Callable[[IngestResult, int, float], None]
 """Told of each stored group: its result, how many requests, when it started."""
 
@@ -46,7 +53,7 @@ class GroupCommit:
 
     def __init__(
         self,
-        ingestor: Ingestor,
+        ingestor: BatchStore,
         *,
         source: str,
         on_committed: Committed | None = None,

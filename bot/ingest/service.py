@@ -34,6 +34,9 @@ from storage.events import claim_event_ids, keep_dead_letters, storable
 from storage.leads import LeadState, lock_leads, save_leads
 from storage.pipeline import entries_for, save_entries
 
+SEGMENT_ID_PREFIX = "segment:"
+"""Event ids of messages from the Segment-spec API; other sources may not use them."""
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -93,6 +96,19 @@ class Ingestor:
             self.on_alerts(result.alert_ids)
         return result
 
+    def store_events(
+        self, session: Session, events: list[Event], *, source: str, now: datetime
+    ) -> tuple[set[str], list[int]]:
+        """Store validated events (unique ids) in the caller's transaction: the new ids, alerts.
+
+        For entry paths that must do their own work in the same transaction
+        (the Segment API resolves who an event is about first); the caller
+        commits, counts the result and wakes the outbox.
+        """
+        result = IngestResult()
+        fresh = self._store(session, events, source, now, True, result) if events else set()
+        return fresh, result.alert_ids
+
     def _validate(
         self, items: Sequence[Item], result: IngestResult
     ) -> tuple[list[Event], list[int], list[dict[str, Any]]]:
@@ -104,6 +120,8 @@ class Ingestor:
         for position, item in enumerate(items):
             try:
                 event = item.data if isinstance(item.data, Event) else parse_event(item.data)
+                if event.id.startswith(SEGMENT_ID_PREFIX):
+                    raise ValueError(f"id: {SEGMENT_ID_PREFIX}... ids are the Segment API's")
             except ValueError as exc:
                 raw_id = item.data.get("id") if isinstance(item.data, dict) else None
                 event_id = storable(str(raw_id)[:200]) if raw_id is not None else None

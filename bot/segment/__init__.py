@@ -1,0 +1,1 @@
+"""The Segment-spec tracking API: messages as contract events, and anonymous history."""
