@@ -87,7 +87,10 @@ def counts(rule: BehaviorRule, slot: Slot) -> tuple[int, float]:
     if not slot:
         return 0, 0.0
     if rule.max_count:
-        return len(slot), sum(slot)
+        weight = 0.0
+        for kept in slot:  # left to right, as the rescoring SQL adds them (not sum(): 3.12
+            weight += kept  # compensates floats)
+        return len(slot), weight
     return int(slot[0]), slot[1]
 
 
