@@ -12,15 +12,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from io import StringIO
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import pytest
 import yaml
+from click.testing import CliRunner
 from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 from sqlalchemy import func, select, update
 
+from bot.cli.main import cli
 from bot.ingest.rescore import rescore_all
 from bot.rules_admin import apply_rules
 from bot.scheduler import decay_now
@@ -216,3 +222,42 @@ def test_a_lead_rescored_by_ingest_under_the_new_rules_is_left_alone(services: S
     assert apply_at(services, changed(NEGATIVE_RULES, [1, 2, 3, 4, 5, -6]), T0) == 2
     assert leads(services)["lead0@example.com"].fit == 3
     assert stale["lead0@example.com"].fit == 35
+
+
+def test_apply_says_how_many_leads_it_rescores_and_reports_each_step(services: Services) -> None:
+    apply_rules(services, text=NEGATIVE_RULES, applied_by="tests")
+    populate(services, [(True, True, [(("demo_request", None), DAY_US)])] * 3)
+    heard: list[int] = []
+    steps: list[int] = []
+    with freeze_time(T0):
+        outcome = apply_rules(
+            services,
+            text=changed(NEGATIVE_RULES, [1, 2, 3, 4, 5, -6]),
+            applied_by="tests",
+            started=heard.append,
+            progress=steps.append,
+        )
+    assert heard == [3] and sum(steps) == outcome.rescored == 3
+
+
+def test_rules_apply_shows_a_progress_bar_on_a_terminal(
+    services: Services, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    apply_rules(services, text=NEGATIVE_RULES, applied_by="tests")
+    populate(services, [(True, False, [(("email_open", None), DAY_US)])] * 4)
+    rule_file = tmp_path / "rules.yml"
+    rule_file.write_text(changed(NEGATIVE_RULES, [20, 15, 10, 50, 3, -30], base=5))
+    terminal = StringIO()
+    monkeypatch.setattr(
+        "bot.cli.rules.errors", Console(file=terminal, force_terminal=True, width=100)
+    )
+    env = {"LEADSCORE_DATABASE_URL": services.settings.database_url}
+    with freeze_time(T0):
+        result = CliRunner().invoke(
+            cli, ["rules", "apply", str(rule_file)], env=env, catch_exceptions=False
+        )
+    assert result.exit_code == 0, result.output
+    assert "as version 3; 4 leads rescored." in result.output
+    shown = terminal.getvalue()
+    assert "rescoring leads" in shown and "4/4" in shown
+    assert leads(services)["lead0@example.com"].score == 5 + 20 + 3
