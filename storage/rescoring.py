@@ -29,7 +29,20 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, Text, and_, case, cast, func, literal, or_, select, update
+from sqlalchemy import (
+    Float,
+    Integer,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
@@ -119,6 +132,12 @@ class _Json:
             return cast(TALLY.op("#>>")(_text_array(path)), Float)
         return func.json_extract(TALLY, "$" + "".join(f"[{step}]" for step in path))
 
+    def has(self, slot: int) -> ColumnElement[bool]:
+        """Whether the rule at ``slot`` matched at all (most rules have not, for most leads)."""
+        if self.postgres:
+            return func.jsonb_typeof(TALLY.op("->")(literal_column(str(slot)))) == "array"
+        return func.json_type(TALLY, f"$[{slot}]") == "array"
+
     def relabel(self, version: int) -> ColumnElement[Any]:
         if self.postgres:
             return func.jsonb_set(TALLY, _text_array([0]), func.to_jsonb(literal(version, Integer)))
@@ -172,8 +191,8 @@ def _weight(rule: BehaviorRule, slot: int, json: _Json) -> ColumnElement[Any]:
 def _decaying(rule_set: RuleSet, json: _Json) -> ColumnElement[Any]:
     return _sum(
         [
-            literal(rule.points, Float) * _weight(rule, FIRST_SLOT + position, json)
-            for position, rule in enumerate(rule_set.behavior)
+            _if_matched(json, slot, literal(rule.points, Float) * _weight(rule, slot, json))
+            for slot, rule in enumerate(rule_set.behavior, start=FIRST_SLOT)
             if rule.points > 0
         ]
     )
@@ -182,11 +201,16 @@ def _decaying(rule_set: RuleSet, json: _Json) -> ColumnElement[Any]:
 def _fixed(rule_set: RuleSet, json: _Json) -> ColumnElement[Any]:
     return _sum(
         [
-            literal(rule.points, Float) * _count(rule, FIRST_SLOT + position, json)
-            for position, rule in enumerate(rule_set.behavior)
+            _if_matched(json, slot, literal(rule.points, Float) * _count(rule, slot, json))
+            for slot, rule in enumerate(rule_set.behavior, start=FIRST_SLOT)
             if rule.points < 0
         ]
     )
+
+
+def _if_matched(json: _Json, slot: int, term: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``term`` for a rule that matched, 0.0 (what Python skips) without reading it otherwise."""
+    return case((json.has(slot), term), else_=literal(0.0, Float))
 
 
 def _factor(rule_set: RuleSet, now: datetime, json: _Json, postgres: bool) -> ColumnElement[Any]:
