@@ -87,9 +87,11 @@ def counts(rule: BehaviorRule, slot: Slot) -> tuple[int, float]:
     if not slot:
         return 0, 0.0
     if rule.max_count:
+        # Added left to right, as the set-based rescoring's SQL adds them
+        # (from Python 3.12 on, sum() compensates float rounding).
         weight = 0.0
-        for kept in slot:  # left to right, as the rescoring SQL adds them (not sum(): 3.12
-            weight += kept  # compensates floats)
+        for kept in slot:
+            weight += kept
         return len(slot), weight
     return int(slot[0]), slot[1]
 

@@ -149,7 +149,7 @@ RESCORED = Table(
     Column("arm", Boolean),
     prefixes=["TEMPORARY"],
 )
-"""SQLite: a range's new scores, kept in memory for the UPDATE that writes them."""
+"""SQLite: a range's new scores, for the UPDATE that writes them (``_through_table``)."""
 
 _WRITE_RESCORED = text(
     """
@@ -168,9 +168,13 @@ _WRITE_RESCORED = text(
 
 
 def _through_table(session: Session, rescored: Any, version: int, now: datetime) -> int:
-    """SQLite's UPDATE ... FROM copies every new row aside before writing it, so the
-    new scores go to a small temporary table first and are written from there
-    (a third less time per lead); the stored tally's text keeps every digit."""
+    """Write a range's new scores on SQLite, through a small temporary table.
+
+    SQLite's UPDATE ... FROM copies every new row aside before writing it;
+    a keyed temporary table of the new numbers is cheaper to write from. The
+    tally is relabelled by its text prefix (``[<version>,``), so every other
+    digit stays as ``scoring.tally`` wrote it.
+    """
     connection = session.connection()
     RESCORED.create(connection, checkfirst=True)
     session.execute(RESCORED.delete())

@@ -28,7 +28,7 @@ from storage.activities import history
 from storage.decay import lead_id_bounds
 from storage.engine import is_postgres, session_scope
 from storage.leads import load_leads, save_leads
-from storage.rescoring import rescore_points
+from storage.rescoring import lead_count, rescore_points
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,7 @@ def rescore_changed(
     with session_scope(engine) as session:
         rules = rulebook.active(session)
         bounds = lead_id_bounds(session=session)
+        total = lead_count(session=session)
     if bounds is None:
         return 0
     done = 0
@@ -66,6 +67,8 @@ def rescore_changed(
             done += count
             if progress is not None:
                 progress(count)
+        if done >= total:  # every lead there was is rescored: no need to look for the rest
+            return done
     return done + rescore_all(
         engine=engine, rulebook=rulebook, now=now, progress=progress, stale_only=True
     )
