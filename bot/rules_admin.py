@@ -11,10 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.ingest.rescore import rescore_all
+from sqlmodel import Session
+
+from bot.ingest.rescore import rescore_changed
+from bot.ingest.rulebook import ActiveRules, NoRuleSetError
 from bot.services import Services
 from scoring.rule_file import bundled_rules_text, content_hash, parse_rule_set
 from storage.engine import session_scope
+from storage.rescoring import lead_count
 from storage.rule_sets import active_version, find_by_hash, store_version
 
 log = logging.getLogger(__name__)
@@ -34,10 +38,16 @@ def apply_rules(
     text: str,
     applied_by: str,
     progress: Callable[[int], None] | None = None,
+    started: Callable[[int], None] | None = None,
 ) -> ApplyOutcome:
-    """Store a rule file as the active version and rescore; raises RuleSetError if invalid."""
+    """Store a rule file as the active version and rescore; raises RuleSetError if invalid.
+
+    ``started`` hears how many leads there are before the rescoring starts,
+    ``progress`` how many more were rescored after each step.
+    """
     rule_set = parse_rule_set(text)
     with session_scope(services.engine) as session:
+        previous = _active(services, session)
         outcome = store_version(
             session=session,
             name=rule_set.name,
@@ -47,12 +57,16 @@ def apply_rules(
             now=services.clock(),
         )
         version = outcome.version.version
+        leads = lead_count(session=session) if outcome.activated else 0
     assert version is not None
     rescored = 0
     if outcome.activated:
-        rescored = rescore_all(
+        if started is not None:
+            started(leads)
+        rescored = rescore_changed(
             engine=services.engine,
             rulebook=services.rulebook,
+            previous=previous,
             now=services.clock(),
             progress=progress,
         )
@@ -60,6 +74,14 @@ def apply_rules(
             "rule set version %s active (%s), %s leads rescored", version, applied_by, rescored
         )
     return ApplyOutcome(version, outcome.created, outcome.activated, rescored)
+
+
+def _active(services: Services, session: Session) -> ActiveRules | None:
+    """The rule set in force before this change, if any (its leads may be rescored from it)."""
+    try:
+        return services.rulebook.active(session)
+    except NoRuleSetError:
+        return None
 
 
 def startup_rules_text(configured: Path | None) -> tuple[str, str]:

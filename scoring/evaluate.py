@@ -131,6 +131,20 @@ def fit_points(rule_set: RuleSet, lead: LeadLike) -> float:
     return sum(rule.points for rule in rule_set.fit if rule.when.matcher(lead))
 
 
+def fit_flags(rule_set: RuleSet, lead: LeadLike) -> str:
+    """Which fit rules match, ``1`` or ``0`` per rule in order, as stored with the lead.
+
+    A rule change that moves only points rescores from these flags without
+    reading any profile; ``flagged_points`` is the fit they give.
+    """
+    return "".join("1" if rule.when.matcher(lead) else "0" for rule in rule_set.fit)
+
+
+def flagged_points(rule_set: RuleSet, flags: str) -> float:
+    """``fit_points`` from stored ``fit_flags``, summed in rule order as ``fit_points`` does."""
+    return sum(rule.points for rule, flag in zip(rule_set.fit, flags, strict=True) if flag == "1")
+
+
 def score_totals(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
     """A lead's score from its known fit and its tally, without the hits that explain it.
 
@@ -193,7 +207,7 @@ def assemble_score(
 ) -> LeadScore:
     """Combine the parts into the clamped total (the same formula the decay SQL uses)."""
     behavior = behavior_decaying * factor + behavior_fixed
-    score = rule_set.clamp(fit + behavior)
+    score = rule_set.clamp(rule_set.base + fit + behavior)
     return LeadScore(
         score=score,
         fit=fit,

@@ -162,6 +162,7 @@ class RuleSet(_Strict):
     name: str = Field(min_length=1)
     thresholds: Thresholds
     score_range: tuple[float, float] = (0, 100)
+    base: int = 0
     decay: Decay = Decay(monthly_rate=0.15, grace_days=7)
     fit: list[FitRule] = Field(default_factory=list)
     behavior: list[BehaviorRule] = Field(default_factory=list)

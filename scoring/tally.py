@@ -87,7 +87,12 @@ def counts(rule: BehaviorRule, slot: Slot) -> tuple[int, float]:
     if not slot:
         return 0, 0.0
     if rule.max_count:
-        return len(slot), sum(slot)
+        # Added left to right, as the set-based rescoring's SQL adds them
+        # (from Python 3.12 on, sum() compensates float rounding).
+        weight = 0.0
+        for kept in slot:
+            weight += kept
+        return len(slot), weight
     return int(slot[0]), slot[1]
 
 

@@ -41,6 +41,7 @@ class LeadState:
     attributes: dict[str, Any] = field(default_factory=dict)
     field_times: dict[str, Any] = field(default_factory=dict)
     fit: float = 0.0
+    fit_hits: str | None = None
     behavior_decaying: float = 0.0
     behavior_fixed: float = 0.0
     behavior: float = 0.0
@@ -205,15 +206,25 @@ def _new_lead(email: str, now: datetime) -> dict[str, Any]:
 
 
 def load_leads(
-    *, session: Session, after_id: int, limit: int, lock: bool = False
+    *,
+    session: Session,
+    after_id: int,
+    limit: int,
+    lock: bool = False,
+    not_version: int | None = None,
 ) -> list[LeadState]:
-    """A page of leads in id order, for batched rescoring (locked when ``lock``)."""
+    """A page of leads in id order, for batched rescoring (locked when ``lock``).
+
+    ``not_version`` leaves out the leads already scored with that rule set version.
+    """
     query = (
         select(*[LEADS.c[name] for name in _COLUMNS])
         .where(LEADS.c.id > after_id)
         .order_by(LEADS.c.id)
         .limit(limit)
     )
+    if not_version is not None:
+        query = query.where(LEADS.c.rule_set_version.is_distinct_from(not_version))
     if lock and is_postgres_session(session):
         query = query.with_for_update()
     return [_state(row) for row in session.execute(query)]

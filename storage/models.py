@@ -57,6 +57,8 @@ class Lead(SQLModel, table=True):
     field_times: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc)
     created_at: datetime = Field(sa_type=UTCDateTime)
     fit: float = 0.0
+    fit_hits: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    """Which fit rules the profile matches, ``1`` or ``0`` per rule in order; None until scored."""
     behavior_decaying: float = 0.0
     behavior_fixed: float = 0.0
     behavior: float = 0.0

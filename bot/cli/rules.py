@@ -6,9 +6,15 @@ import getpass
 from pathlib import Path
 
 import click
-from rich.progress import Progress
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
 
-from bot.cli.common import BadInput, command, console, services_for_command
+from bot.cli.common import BadInput, command, console, errors, services_for_command
 from bot.rules_admin import apply_rules
 from scoring.rule_file import MAX_FILE_CHARS, RuleSetError, parse_rule_set
 from scoring.rule_set import RuleSet
@@ -38,6 +44,19 @@ def _summary(rule_set: RuleSet) -> str:
         f"rule set '{rule_set.name}': {len(rule_set.fit)} fit and "
         f"{len(rule_set.behavior)} behaviour rules, hot >= {t.hot:g}, warm >= {t.warm:g}, "
         f"decay {rule_set.decay.monthly_rate:.0%}/30 days after {rule_set.decay.grace_days:g} days"
+    )
+
+
+def _progress_bar() -> Progress:
+    """Leads rescored so far, on the terminal only (as ``import`` shows rows read)."""
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=errors,
+        transient=True,
+        disable=not errors.is_terminal,
     )
 
 
@@ -71,10 +90,14 @@ def apply(file: Path, applied_by: str | None) -> None:
         raise _refuse(file, exc) from None
     services = services_for_command(sync_rules=False)
     who = applied_by or f"cli:{getpass.getuser()}"
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("rescoring leads", total=None)
+    with _progress_bar() as bar:
+        task = bar.add_task("rescoring leads", total=None)
         outcome = apply_rules(
-            services, text=text, applied_by=who, progress=lambda n: progress.advance(task, n)
+            services,
+            text=text,
+            applied_by=who,
+            started=lambda leads: bar.update(task, total=leads),
+            progress=lambda done: bar.advance(task, done),
         )
     if not outcome.activated:
         console.print(f"Unchanged: {file} is identical to the active version {outcome.version}.")

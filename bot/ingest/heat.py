@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import LeadScore, fit_points, score_totals
+from scoring.evaluate import LeadScore, fit_flags, flagged_points, score_totals
 from scoring.rule_set import RuleSet
 from scoring.tally import Tally
 from storage.leads import LeadState
@@ -21,14 +21,15 @@ def rescore(lead: LeadState, rules: ActiveRules, tally: Tally, now: datetime) ->
 
     The tally must hold the lead's whole history under the active rule set.
     The fit rules are skipped when neither the profile nor the rule set
-    changed since the stored fit was computed. The result has no hits: only
-    the numbers are stored.
+    changed since the stored fit (and the fit flags it came from) was
+    computed. The result has no hits: only the numbers are stored.
     """
     if tally.version != rules.version:
         raise ValueError(f"tally of rule set v{tally.version} used with v{rules.version}")
     fit = lead.fit
-    if lead.rule_set_version != rules.version or lead.profile_changed:
-        fit = fit_points(rules.rule_set, lead)
+    if lead.rule_set_version != rules.version or lead.profile_changed or lead.fit_hits is None:
+        lead.fit_hits = fit_flags(rules.rule_set, lead)
+        fit = flagged_points(rules.rule_set, lead.fit_hits)
     result = score_totals(rules.rule_set, fit, tally, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying

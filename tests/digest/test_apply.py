@@ -114,6 +114,7 @@ def test_a_manager_applies_the_suggestion_and_leads_are_rescored(digest: Digest)
 
     [reply] = digest.thread_replies()
     assert f"<@{MANAGER}> applied the suggested rules: rule set *version 2* is now active" in reply
+    assert digest.ephemeral_replies(1) == ["Rescoring 200 leads…"]  # heard before the reply
     assert "200 leads were rescored" in reply
     version, content = _active(services)
     assert version == 2
@@ -137,7 +138,8 @@ def test_clicking_apply_twice_applies_once(digest: Digest) -> None:
     digest.emulator.wait_for("chat.postMessage", count=2, timeout=20)
     digest.click_apply(MANAGER)
 
-    [answer] = digest.ephemeral_replies(1)
+    [rescoring, answer] = digest.ephemeral_replies(2)
+    assert rescoring == "Rescoring 200 leads…"
     assert "already applied as version 2" in answer
     with session_scope(digest.services.engine) as session:
         assert len(list_versions(session=session)) == 2
@@ -161,7 +163,8 @@ def test_a_non_manager_is_politely_refused_and_nothing_changes(digest: Digest) -
 def test_apply_from_an_ephemeral_report_answers_ephemerally(digest: Digest) -> None:
     digest.click_apply(MANAGER, ephemeral=True)
 
-    [answer] = digest.ephemeral_replies(1)
+    [rescoring, answer] = digest.ephemeral_replies(2)
+    assert rescoring == "Rescoring 200 leads…"
     assert "rule set *version 2* is now active" in answer
     assert digest.thread_replies() == []
     assert _active(digest.services)[0] == 2
