@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from bot.ingest import Ingestor, RuleBook
 from bot.ingest.service import utc_now
 from bot.settings import Settings
+from scoring.accounts import bundled_free_mail, parse_domain_list
 
 
 @dataclass
@@ -34,6 +35,13 @@ class Services:
             listener(alert_ids)
 
 
+def free_mail_domains(settings: Settings) -> frozenset[str]:
+    """LEADSCORE_FREE_MAIL_FILE when set (it replaces the bundled list), else the bundled list."""
+    if settings.free_mail_file is None:
+        return bundled_free_mail()
+    return parse_domain_list(settings.free_mail_file.read_text(encoding="utf-8"))
+
+
 def build_services(
     settings: Settings,
     *,
@@ -46,7 +54,13 @@ def build_services(
     web = client or WebClient(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
     )
-    ingestor = Ingestor(engine=engine, rulebook=rulebook, clock=lambda: clock())
+    ingestor = Ingestor(
+        engine=engine,
+        rulebook=rulebook,
+        clock=lambda: clock(),
+        free_mail=free_mail_domains(settings),
+        timezone=settings.timezone,
+    )
     services = Services(
         settings=settings,
         engine=engine,
