@@ -146,3 +146,11 @@ def mark_heat_alerted(
         .values(heat_alerted_at=now)
     )
     return _changed(session, statement)
+
+
+def account_owner_ids(*, session: Session, limit: int = 1000) -> list[str]:
+    """Everyone who owns an account (their time zones are cached like the rotation's)."""
+    query = (
+        select(ACCOUNTS.c.owner_id).where(ACCOUNTS.c.owner_id.is_not(None)).distinct().limit(limit)
+    )
+    return [str(owner) for owner in session.execute(query).scalars()]
