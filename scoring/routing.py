@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scoring.conditions import condition_matches
@@ -103,7 +103,8 @@ def unavailable(
         if rep.away_until is None:
             return "away"
         if now < rep.away_until:
-            return f"away until {rep.away_until.astimezone(zone).date().isoformat()}"
+            last_day = (rep.away_until - timedelta(microseconds=1)).astimezone(zone).date()
+            return f"away until {last_day.isoformat()}"
     if rule is None:
         return None
     local = now.astimezone(zone)

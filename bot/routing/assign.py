@@ -55,7 +55,7 @@ class Assigner:
         limit = rule.max_alerts_per_rep_per_day if rule else None
         day = local_day(zone, self.now)
         if not take_capacity(session=self.session, user_id=user_id, day=day, limit=limit):
-            return f"at capacity ({limit} alerts today)"
+            return f"at capacity ({limit} today)"
         return None
 
     def to_owner(self, target: Route, account: Account) -> Assignment | None:

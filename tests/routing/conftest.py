@@ -9,7 +9,8 @@ from bot.services import Services
 from storage.accounts import account_by_key
 from storage.engine import session_scope
 from storage.models import Account
-from tests.alerts.conftest import alert_row, ingest
+from tests.alerts.conftest import alert_row, ingest, sdr  # noqa: F401 (fixture)
+from tests.commands.conftest import slack  # noqa: F401 (fixture)
 from tests.conftest import FIXTURES
 from tests.support.events import hot_lead
 
