@@ -101,6 +101,7 @@ def _overdue(now: datetime, due_before: datetime) -> tuple[Any, ...]:
     return (
         ALERTS.c.status == "sent",
         ALERTS.c.escalated_at.is_(None),
+        ALERTS.c.account_id.is_(None),  # account alerts are a heads-up, not a lead to page for
         func.coalesce(ALERTS.c.assigned_at, ALERTS.c.sent_at) <= due_before,
         or_(ALERTS.c.snoozed_until.is_(None), ALERTS.c.snoozed_until <= now),
         *_OPEN,

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.ingest.account_heat import intent_accounts, queue_account_alerts
 from bot.ingest.accounts import settle_accounts
 from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
@@ -164,6 +165,19 @@ class Ingestor:
             )
             touched, tallies = self._apply(session, new_events, leads, rules)
             result.alert_ids.extend(self._rescore(session, touched, tallies, rules, now, alert))
+            if alert:
+                heating = intent_accounts(
+                    rules, new_events, {e: lead.account_id for e, lead in leads.items()}
+                )
+                result.alert_ids.extend(
+                    queue_account_alerts(
+                        session=session,
+                        account_ids=heating,
+                        rules=rules,
+                        now=now,
+                        default_zone=self.timezone,
+                    )
+                )
         return fresh
 
     def _apply(
