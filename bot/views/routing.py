@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.views import format as fmt
-from bot.views.limits import Block, context, escape, line_sections, section
+from bot.views.limits import Block, context, divider, escape, header, line_sections, section
 from bot.views.message import Message
 from storage.models import Account, Lead
 
@@ -75,5 +75,15 @@ def account_message(
     return Message(text=f"Account {account.key}: {len(leads)} leads", blocks=blocks)
 
 
-def my_accounts_lines(accounts: Sequence[Account]) -> list[str]:
-    return [f"• {escape(account.key)}" for account in accounts] or ["_none yet_"]
+def my_accounts_blocks(accounts: Sequence[Account]) -> list[Block]:
+    """The App Home's "Your accounts": their hot leads come to you first."""
+    lines = [f"• {escape(account.key)}" for account in accounts]
+    return [
+        header("Your accounts"),
+        *line_sections(
+            lines or ["_You own no account yet: claim a lead of an unowned company._"],
+            max_sections=3,
+        ),
+        context("Hot leads of your accounts come to you first; `/leadscore account <domain>`."),
+        divider(),
+    ]
