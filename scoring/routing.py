@@ -46,7 +46,7 @@ def route(rule_set: RuleSet, lead: LeadProfile) -> Route | None:
             return Route(
                 key=f"{rule_set.name}:{index}:{rule.channel}",
                 channel=rule.channel,
-                assignees=rotation(rule.assignees),
+                assignees=rule.turns,
                 rule=rule,
             )
     return None

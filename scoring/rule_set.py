@@ -199,6 +199,13 @@ class RoutingRule(_Strict):
         """Each assignee once, in the order written."""
         return tuple(dict.fromkeys(a.user for a in self.assignees))
 
+    @cached_property
+    def turns(self) -> tuple[str, ...]:
+        """One cycle of the weighted rotation (``scoring.routing.rotation``), once per rule set."""
+        from scoring.routing import rotation  # it imports this module
+
+        return rotation(self.assignees)
+
 
 class AccountHeat(_Strict):
     """How many of an account's leads must show intent, within how many days, for an alert."""

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import CursorResult, Update, or_, select, update
 from sqlmodel import Session
 
+from storage.bulk import BulkQuery
 from storage.dialect import insert_ignoring_conflicts
 from storage.models import Account, Lead
 
@@ -39,14 +40,14 @@ def ensure_accounts(*, session: Session, keys: Iterable[str], now: datetime) -> 
     return found
 
 
+_BY_KEY = BulkQuery(
+    lambda keys: select(ACCOUNTS.c.key, ACCOUNTS.c.id).where(ACCOUNTS.c.key.in_(keys))
+)
+_BY_ID = BulkQuery(lambda ids: select(ACCOUNTS).where(ACCOUNTS.c.id.in_(ids)))
+
+
 def _ids(session: Session, keys: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(keys), 500):
-        query = select(ACCOUNTS.c.key, ACCOUNTS.c.id).where(
-            ACCOUNTS.c.key.in_(keys[start : start + 500])
-        )
-        found.update({key: int(i) for key, i in session.execute(query)})
-    return found
+    return {key: int(i) for key, i in _BY_KEY.fetch(session, keys)}
 
 
 def set_owner(
@@ -102,8 +103,9 @@ def accounts_by_id(*, session: Session, ids: Iterable[int]) -> dict[int, Account
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = session.execute(select(ACCOUNTS).where(ACCOUNTS.c.id.in_(wanted)))
-    return {row.id: Account(**row._mapping) for row in rows}
+    names = [column.name for column in ACCOUNTS.c]
+    rows = _BY_ID.fetch(session, wanted)
+    return {row[0]: Account(**dict(zip(names, row, strict=True))) for row in rows}
 
 
 def account_by_key(*, session: Session, key: str) -> Account | None:

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from storage.bulk import Query
+from storage.bulk import BulkQuery, Query
 from storage.dialect import is_postgres_session
 from storage.models import Rep, RepLoad
 
@@ -69,6 +69,23 @@ def reps_by_id(*, session: Session, user_ids: Iterable[str]) -> dict[str, Rep]:
         return {}
     rows = session.execute(select(REPS).where(REPS.c.user_id.in_(wanted)))
     return {row.user_id: Rep(**row._mapping) for row in rows}
+
+
+_STATUS = BulkQuery(
+    lambda ids: select(REPS.c.user_id, REPS.c.tz, REPS.c.away_since, REPS.c.away_until).where(
+        REPS.c.user_id.in_(ids)
+    )
+)
+
+
+def rep_statuses(
+    *, session: Session, user_ids: Iterable[str]
+) -> dict[str, tuple[str | None, datetime | None, datetime | None]]:
+    """``(tz, away_since, away_until)`` by rep: what routing reads, as plain rows."""
+    wanted = sorted(set(user_ids))
+    if not wanted:
+        return {}
+    return {user: (tz, since, until) for user, tz, since, until in _STATUS.fetch(session, wanted)}
 
 
 def rep_by_email(*, session: Session, email: str) -> Rep | None:

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from scoring.routing import RepStatus, Route, in_turn, local_day, unavailable, zone_of
 from scoring.rule_set import RoutingRule
 from storage.models import Account
-from storage.reps import reps_by_id, take_capacity
+from storage.reps import rep_statuses, take_capacity
 
 
 @dataclass
@@ -41,9 +41,13 @@ class Assigner:
     reps: dict[str, RepStatus] = field(default_factory=dict)
 
     def load(self, user_ids: Iterable[str]) -> None:
-        missing = [user for user in set(user_ids) if user not in self.reps]
-        for user, rep in reps_by_id(session=self.session, user_ids=missing).items():
-            self.reps[user] = RepStatus(user, rep.tz, rep.away_since, rep.away_until)
+        missing = {user for user in user_ids if user not in self.reps}
+        if not missing:
+            return
+        found = rep_statuses(session=self.session, user_ids=missing)
+        for user in missing:
+            tz, since, until = found.get(user, (None, None, None))
+            self.reps[user] = RepStatus(user, tz, since, until)
 
     def take(self, rule: RoutingRule | None, user_id: str) -> str | None:
         """Give the rep this lead if they can take it now; else the reason they cannot."""
