@@ -100,24 +100,31 @@ def main() -> None:
     print(f"leadscore alert latency ({os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f})")
     with SlackEmulator() as emulator, tempfile.TemporaryDirectory() as scratch:
         baseline = bare_round_trips(emulator, args.leads)
-        latencies = measure(emulator, Path(scratch) / "today.db", "today", args)
-        routed = (
-            measure(emulator, Path(scratch) / "routing.db", "routing", args) if args.routing else []
-        )
+        latencies: list[float] = []
+        routed: list[float] = []
+        # Interleaved halves (plain, routing, plain, routing) so a change in the
+        # machine's load during the run weighs on both alike.
+        rounds = ("today", "routing") * 2 if args.routing else ("today",)
+        share = args.leads // 2 if args.routing else args.leads
+        for number, mode in enumerate(rounds):
+            db = Path(scratch) / f"{mode}-{number}.db"
+            (routed if mode == "routing" else latencies).extend(
+                measure(emulator, db, mode, share, args.rate)
+            )
     report(latencies, baseline, args)
     if routed:
         report_routing(routed, latencies)
     print(f"  (load average at the end: {os.getloadavg()[0]:.1f})")
 
 
-def measure(emulator: SlackEmulator, db: Path, mode: str, args: argparse.Namespace) -> list[float]:
-    """Latencies of ``--leads`` hot leads against a fresh server in ``mode`` (today|routing)."""
+def measure(emulator: SlackEmulator, db: Path, mode: str, leads: int, rate: float) -> list[float]:
+    """Latencies of ``leads`` hot leads against a fresh server in ``mode`` (today|routing)."""
     emulator.reset()
     with ServedProcess(
         "benchmarks.alerts", lambda port: [str(db), str(port), emulator.api_url, mode]
     ) as url:
-        sent = send_hot_leads(url, args.leads, args.rate, spread=mode == "routing")
-        emulator.wait_for("chat.postMessage", count=args.leads, timeout=120)
+        sent = send_hot_leads(url, leads, rate, spread=mode == "routing")
+        emulator.wait_for("chat.postMessage", count=leads, timeout=120)
     return alert_latencies(emulator, sent)
 
 
