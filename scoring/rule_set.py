@@ -6,12 +6,21 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 LEAD_FIELDS = (
     "email",
@@ -160,7 +169,7 @@ class Assignee(_Strict):
 
 def _bare_ids(value: Any) -> Any:
     if isinstance(value, list):
-        return [{"user": item} if isinstance(item, str) else item for item in value]
+        return [item if isinstance(item, dict) else {"user": item} for item in value]
     return value
 
 
@@ -174,12 +183,19 @@ class RoutingRule(_Strict):
     when: FieldCondition | None = None
     channel: str = Field(min_length=1)
     assignees: Annotated[list[Assignee], BeforeValidator(_bare_ids)] = Field(default_factory=list)
-    hours: str | None = Field(default=None, pattern=_HOURS)
+    hours: str | None = None
     days: list[Weekday] | None = Field(default=None, min_length=1)
     timezone: str | None = None
     max_alerts_per_rep_per_day: int | None = Field(default=None, ge=1, strict=True)
     max_reassignments: int = Field(default=2, ge=0, le=20, strict=True)
     owner_claims: bool = True
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(_HOURS, value):
+            raise ValueError('should be HH:MM-HH:MM in 24-hour time, e.g. "09:00-18:00"')
+        return value
 
     @model_validator(mode="after")
     def _known_zone(self) -> RoutingRule:
@@ -233,7 +249,19 @@ class RuleSet(_Strict):
     @field_validator("account_heat", mode="before")
     @classmethod
     def _heat_on(cls, value: Any) -> Any:
-        return AccountHeat() if value is True or value is None else value
+        if value is True or value is None:
+            return AccountHeat()
+        if value is False or isinstance(value, AccountHeat):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError("should be {leads: N, days: D} or false")
+        try:
+            return AccountHeat.model_validate(value)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+            )
+            raise ValueError(problems) from None
 
     @cached_property
     def behavior_by_kind(self) -> dict[str, list[int]]:
