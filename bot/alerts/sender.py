@@ -94,7 +94,7 @@ class OutboxSender:
             try:
                 stats = deliver_due(self.services, limit=BATCH)
                 if sweeps and self.escalate and time.monotonic() >= next_sweep:
-                    refresh_directory(self.services)
+                    self._refresh_directory()
                     escalate_overdue(self.services)
                     next_sweep = time.monotonic() + self.sweep_seconds
                 wait = 0.0 if stats.handled >= BATCH else self._until_next_due()
@@ -102,6 +102,13 @@ class OutboxSender:
             except Exception:
                 self._failed()
             self._wake.wait(wait)
+
+    def _refresh_directory(self) -> None:
+        """Owners' emails and reps' time zones from Slack; a failure never holds up the SLA."""
+        try:
+            refresh_directory(self.services)
+        except Exception:
+            log.warning("rep directory not refreshed; retried next sweep", exc_info=True)
 
     def _until_next_due(self) -> float:
         with session_scope(self.services.engine) as session:

@@ -65,7 +65,8 @@ def queue_alerts(
         if chosen is None or chosen.assignee is None:
             routing = chosen.routing if chosen else ({"account": account.key} if account else {})
             turn = next(turns) if target.assignees else 0
-            chosen = assigner.from_rotation(target, turn, routing)
+            owner = [account.owner_id] if account and account.owner_id else []
+            chosen = assigner.from_rotation(target, turn, routing, skip=owner)
         alerts.append(
             NewAlert(
                 lead_id=lead.id,
