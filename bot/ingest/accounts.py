@@ -25,8 +25,11 @@ SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,29}")
 
 @dataclass(frozen=True, slots=True)
 class OwnerNamed:
-    account: str
+    """An owner an event names, for an account known by key (new here) or by id (stored)."""
+
     owner: str
+    key: str | None = None
+    account_id: int | None = None
 
 
 def settle_accounts(
@@ -55,12 +58,13 @@ def settle_accounts(
             if key is not None:
                 wanted[lead.email] = key
         if event.lead.owner is not None and (key or lead.account_id is not None):
-            owners.append(OwnerNamed(key or f"#{lead.account_id}", event.lead.owner.strip()))
+            owners.append(OwnerNamed(event.lead.owner.strip(), key, lead.account_id))
     ids = ensure_accounts(session=session, keys=wanted.values(), now=now)
     for email, key in wanted.items():
         leads[email].account_id = ids[key]
     for named in owners:
-        account_id = int(named.account[1:]) if named.account.startswith("#") else ids[named.account]
+        account_id = ids[named.key] if named.key else named.account_id
+        assert account_id is not None
         _record_owner(session, account_id, named.owner, now)
 
 
