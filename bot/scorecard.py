@@ -56,6 +56,8 @@ class ScoreCard:
                 for hit in self.result.hits
             ],
             "claimed_by": self.alert.claimed_by if self.alert else None,
+            "account": self.account.key if self.account else None,
+            "account_owner": self.account.owner_id if self.account else None,
         }
 
 

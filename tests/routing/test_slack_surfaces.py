@@ -38,3 +38,19 @@ def test_outside_text_in_an_account_is_escaped(slack: SlackUser) -> None:
     shown = texts(slack.command("ana@acme.io"))
     assert "&lt;!channel&gt; &lt;@U99&gt;" in shown
     assert "<!channel>" not in shown
+
+
+def test_the_cli_card_names_the_account_and_owner(slack: SlackUser) -> None:
+    from bot.scorecard import build_score_card
+    from storage.engine import session_scope
+    from storage.lookup import lead_by_email
+
+    slack.ingest(lead_created("ana@eu.acme.io", owner="U01"))
+    with session_scope(slack.services.engine) as session:
+        lead = lead_by_email(session=session, email="ana@eu.acme.io")
+        assert lead is not None
+        rules = slack.services.rulebook.active(session)
+        card = build_score_card(
+            session=session, lead=lead, rules=rules, alert=None, now=slack.services.clock()
+        ).to_json()
+    assert (card["account"], card["account_owner"]) == ("acme.io", "U01")
