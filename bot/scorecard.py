@@ -17,7 +17,7 @@ from bot.ingest.rulebook import ActiveRules
 from scoring.decay import next_decay_step
 from scoring.evaluate import ActivityRecord, LeadScore, score_lead
 from storage.activities import history
-from storage.models import Alert, Lead
+from storage.models import Account, Alert, Lead
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class ScoreCard:
     alert: Alert | None
     decay_starts_in_days: float | None
     now: datetime
+    account: Account | None = None
+    """The lead's account and its owner; None for personal email."""
 
     def to_json(self) -> dict[str, Any]:
         """The contract's ``score EMAIL --json`` shape (keys may be added, never renamed)."""
@@ -54,6 +56,8 @@ class ScoreCard:
                 for hit in self.result.hits
             ],
             "claimed_by": self.alert.claimed_by if self.alert else None,
+            "account": self.account.key if self.account else None,
+            "account_owner": self.account.owner_id if self.account else None,
         }
 
 
@@ -79,4 +83,5 @@ def build_score_card(
         alert=alert,
         decay_starts_in_days=starts_in,
         now=now,
+        account=session.get(Account, lead.account_id) if lead.account_id else None,
     )

@@ -16,6 +16,7 @@ from bot.ingest import Ingestor, RuleBook
 from bot.ingest.service import utc_now
 from bot.settings import Settings
 from bot.slack.retries import without_post_retries
+from scoring.accounts import bundled_free_mail, parse_domain_list
 
 
 def new_job_holder() -> str:
@@ -45,6 +46,13 @@ class Services:
             listener(alert_ids)
 
 
+def free_mail_domains(settings: Settings) -> frozenset[str]:
+    """LEADSCORE_FREE_MAIL_FILE when set (it replaces the bundled list), else the bundled list."""
+    if settings.free_mail_file is None:
+        return bundled_free_mail()
+    return parse_domain_list(settings.free_mail_file.read_text(encoding="utf-8"))
+
+
 def build_services(
     settings: Settings,
     *,
@@ -58,7 +66,13 @@ def build_services(
         token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10
     )
     web = without_post_retries(web)
-    ingestor = Ingestor(engine=engine, rulebook=rulebook, clock=lambda: clock())
+    ingestor = Ingestor(
+        engine=engine,
+        rulebook=rulebook,
+        clock=lambda: clock(),
+        free_mail=free_mail_domains(settings),
+        timezone=settings.timezone,
+    )
     services = Services(
         settings=settings,
         engine=engine,

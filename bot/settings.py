@@ -63,6 +63,9 @@ class Settings(BaseSettings):
     )
     digest_cron: str = Field(default="mon 09:00", validation_alias=_env("LEADSCORE_DIGEST_CRON"))
     timezone: str = Field(default="UTC", validation_alias=_env("LEADSCORE_TIMEZONE"))
+    free_mail_file: Path | None = Field(
+        default=None, validation_alias=_env("LEADSCORE_FREE_MAIL_FILE")
+    )
 
     @field_validator("manager_ids", "metadata_app_ids", mode="before")
     @classmethod
@@ -98,6 +101,13 @@ class Settings(BaseSettings):
         if not _CRON.match(value.strip().lower()):
             raise ValueError("must be a weekday and a time, e.g. 'mon 09:00'")
         return value.strip().lower()
+
+    @field_validator("free_mail_file")
+    @classmethod
+    def _free_mail(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no such file: {value}")
+        return value
 
     @field_validator("timezone")
     @classmethod

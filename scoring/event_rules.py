@@ -77,6 +77,8 @@ class LeadModel(_Model):
     country: str | None = Field(default=None, max_length=MAX_TEXT)
     region: str | None = Field(default=None, max_length=MAX_TEXT)
     attributes: dict[str, Any] = Field(default_factory=dict)
+    account: str | None = Field(default=None, min_length=1, max_length=200)
+    owner: str | None = Field(default=None, min_length=1, max_length=320)
 
     @field_validator("email")
     @classmethod

@@ -34,7 +34,8 @@ from scoring.event_rules import (
 )
 
 Text = Annotated[str, Meta(max_length=MAX_TEXT)]
-_NOT_PROFILE = frozenset(("email", "attributes"))
+_NOT_PROFILE = frozenset(("email", "attributes", "account", "owner"))
+"""Fields an event carries about the lead that are not firmographics (routing reads them)."""
 
 
 class LeadData(msgspec.Struct, frozen=True):
@@ -49,6 +50,8 @@ class LeadData(msgspec.Struct, frozen=True):
     country: Text | None = None
     region: Text | None = None
     attributes: dict[str, Any] = {}
+    account: Annotated[str, Meta(min_length=1, max_length=200)] | None = None
+    owner: Annotated[str, Meta(min_length=1, max_length=320)] | None = None
 
     def profile_fields(self) -> dict[str, Any]:
         """The firmographic fields this event actually sets (None means 'not said')."""

@@ -134,6 +134,7 @@ def rule_set_to_yaml(rule_set: RuleSet) -> str:
     for rule in data["behavior"]:
         if rule.get("intent") is False:
             del rule["intent"]
+    _routing_as_written(data)
     for route in data["routing"]:
         if not route.get("assignees"):
             route.pop("assignees", None)
@@ -152,11 +153,39 @@ def content_hash(text: str) -> str:
     of rules does count, since routing takes the first match. Raises
     ``RuleSetError`` for an invalid file.
     """
-    dumped = parse_rule_set(text).model_dump(mode="json", by_alias=True)
+    dumped = _routing_as_written(parse_rule_set(text).model_dump(mode="json", by_alias=True))
     canonical = json.dumps(
         _whole_numbers(dumped), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+_ROUTING_DEFAULTS = {
+    "hours": None,
+    "days": None,
+    "timezone": None,
+    "max_alerts_per_rep_per_day": None,
+    "max_reassignments": 2,
+    "owner_claims": True,
+}
+
+
+def _routing_as_written(data: dict[str, Any]) -> dict[str, Any]:
+    """Routing options at their defaults left out and weight-1 assignees as bare ids.
+
+    So a rule file that does not use them reads, and hashes, as it did before
+    they existed (a stored version is not replaced by an equal one at start-up).
+    """
+    for route in data.get("routing", []):
+        for key, default in _ROUTING_DEFAULTS.items():
+            if key in route and route[key] == default:
+                del route[key]
+        route["assignees"] = [
+            a["user"] if a.get("weight", 1) == 1 else a for a in route.get("assignees", [])
+        ]
+    if data.get("account_heat") == {"leads": 3, "days": 7}:
+        del data["account_heat"]
+    return data
 
 
 def bundled_rules_text() -> str:

@@ -6,11 +6,21 @@ is reported instead of silently ignored.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import cached_property
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 LEAD_FIELDS = (
     "email",
@@ -145,12 +155,79 @@ class Decay(_Strict):
     grace_days: float = Field(default=0, ge=0)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_HOURS = r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-4]):[0-5]\d$"
+
+
+class Assignee(_Strict):
+    """One rep in a rotation; ``weight: 2`` gets two turns for every one of weight 1."""
+
+    user: str = Field(min_length=1, max_length=200)
+    weight: int = Field(default=1, ge=1, le=100, strict=True)
+
+
+def _bare_ids(value: Any) -> Any:
+    if isinstance(value, list):
+        return [item if isinstance(item, dict) else {"user": item} for item in value]
+    return value
+
+
 class RoutingRule(_Strict):
-    """Where a hot lead is posted; the first rule whose ``when`` matches wins."""
+    """Where a hot lead is posted; the first rule whose ``when`` matches wins.
+
+    ``hours``/``days`` are read in each rep's own time zone (from Slack), or in
+    ``timezone`` when the rule gives one.
+    """
 
     when: FieldCondition | None = None
     channel: str = Field(min_length=1)
-    assignees: list[str] = Field(default_factory=list)
+    assignees: Annotated[list[Assignee], BeforeValidator(_bare_ids)] = Field(default_factory=list)
+    hours: str | None = None
+    days: list[Weekday] | None = Field(default=None, min_length=1)
+    timezone: str | None = None
+    max_alerts_per_rep_per_day: int | None = Field(default=None, ge=1, strict=True)
+    max_reassignments: int = Field(default=2, ge=0, le=20, strict=True)
+    owner_claims: bool = True
+
+    @field_validator("hours")
+    @classmethod
+    def _hours(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(_HOURS, value):
+            raise ValueError('should be HH:MM-HH:MM in 24-hour time, e.g. "09:00-18:00"')
+        return value
+
+    @model_validator(mode="after")
+    def _known_zone(self) -> RoutingRule:
+        if self.timezone is not None:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError) as error:
+                raise ValueError(f"unknown time zone {self.timezone!r}") from error
+        if self.hours is not None:
+            start, end = self.hours.split("-")
+            if start == end:
+                raise ValueError("hours: start and end are the same")
+        return self
+
+    @cached_property
+    def people(self) -> tuple[str, ...]:
+        """Each assignee once, in the order written."""
+        return tuple(dict.fromkeys(a.user for a in self.assignees))
+
+    @cached_property
+    def turns(self) -> tuple[str, ...]:
+        """One cycle of the weighted rotation (``scoring.routing.rotation``), once per rule set."""
+        from scoring.routing import rotation  # it imports this module
+
+        return rotation(self.assignees)
+
+
+class AccountHeat(_Strict):
+    """How many of an account's leads must show intent, within how many days, for an alert."""
+
+    leads: int = Field(default=3, ge=2, strict=True)
+    days: float = Field(default=7, gt=0)
 
 
 Band = Literal["hot", "warm", "cold"]
@@ -168,6 +245,24 @@ class RuleSet(_Strict):
     behavior: list[BehaviorRule] = Field(default_factory=list)
     routing: list[RoutingRule] = Field(default_factory=list)
     sla_minutes: float = Field(default=15, gt=0)
+    account_heat: AccountHeat | Literal[False] = AccountHeat()
+
+    @field_validator("account_heat", mode="before")
+    @classmethod
+    def _heat_on(cls, value: Any) -> Any:
+        if value is True or value is None:
+            return AccountHeat()
+        if value is False or isinstance(value, AccountHeat):
+            return value
+        if not isinstance(value, dict):
+            raise ValueError("should be {leads: N, days: D} or false")
+        try:
+            return AccountHeat.model_validate(value)
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
+            )
+            raise ValueError(problems) from None
 
     @cached_property
     def behavior_by_kind(self) -> dict[str, list[int]]:

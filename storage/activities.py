@@ -63,3 +63,29 @@ def recent(*, session: Session, lead_id: int, limit: int = 5) -> list[ActivityRe
 
 def latest_time(records: Sequence[ActivityRecord]) -> datetime | None:
     return max((r.occurred_at for r in records), default=None)
+
+
+def account_activities(
+    *, session: Session, account_id: int, since: datetime, limit: int = 2_000
+) -> list[tuple[int, ActivityRecord]]:
+    """``(lead_id, activity)`` of the account's leads since ``since`` (account heat)."""
+    from storage.models import Lead
+
+    leads = Lead.__table__  # type: ignore[attr-defined]
+    query = (
+        select(
+            ACTIVITIES.c.lead_id,
+            ACTIVITIES.c.kind,
+            ACTIVITIES.c.occurred_at,
+            ACTIVITIES.c.url,
+            ACTIVITIES.c.properties,
+        )
+        .join(leads, leads.c.id == ACTIVITIES.c.lead_id)
+        .where(leads.c.account_id == account_id, ACTIVITIES.c.occurred_at >= since)
+        .order_by(ACTIVITIES.c.occurred_at.desc())
+        .limit(limit)
+    )
+    return [
+        (lead_id, ActivityRecord(kind, at, url, properties or {}))
+        for lead_id, kind, at, url, properties in session.execute(query)
+    ]

@@ -36,7 +36,7 @@ def _advance(dialect: Any) -> Query:
 _ADVANCE = {"sqlite": _advance(sqlite), "postgresql": _advance(postgresql)}
 _ALERT_COLUMNS = (
     "id", "alert_key", "lead_id", "channel", "assignee", "score", "status", "attempts",
-    "next_attempt_at", "created_at",
+    "next_attempt_at", "created_at", "assigned_at", "routing", "account_id", "reassignments",
 )  # fmt: skip
 _INSERT_NUMBERED = BulkStatement(
     ALERTS.insert().values({name: bindparam(name) for name in _ALERT_COLUMNS})
@@ -76,6 +76,10 @@ class NewAlert:
     channel: str
     assignee: str | None
     score: float
+    routing: dict[str, Any] | None = None
+    account_id: int | None = None
+    key: str | None = None
+    """``alert_key``; lead alerts are keyed by lead and heat cycle when it is not given."""
 
 
 def create_alerts(*, session: Session, alerts: Sequence[NewAlert], now: datetime) -> list[int]:
@@ -103,7 +107,7 @@ def _insert_numbered(session: Session, rows: list[dict[str, Any]]) -> list[int]:
 
 def _row(alert: NewAlert, now: datetime) -> dict[str, Any]:
     return {
-        "alert_key": f"lead-{alert.lead_id}-cycle-{alert.cycle}",
+        "alert_key": alert.key or f"lead-{alert.lead_id}-cycle-{alert.cycle}",
         "lead_id": alert.lead_id,
         "channel": alert.channel,
         "assignee": alert.assignee,
@@ -112,4 +116,8 @@ def _row(alert: NewAlert, now: datetime) -> dict[str, Any]:
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        "assigned_at": None,
+        "routing": alert.routing,
+        "account_id": alert.account_id,
+        "reassignments": 0,
     }

@@ -55,6 +55,7 @@ class LeadState:
     deal_stage: str | None = None
     deal_updated_at: datetime | None = None
     behavior_tally: list[Any] | None = None
+    account_id: int | None = None
     # The profile as read, so that saving a lead whose profile the batch did
     # not change (most events are activities) writes only the score columns:
     # no JSON to encode, no company index to rewrite.

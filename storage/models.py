@@ -73,6 +73,8 @@ class Lead(SQLModel, table=True):
     deal_updated_at: datetime | None = _when()
     behavior_tally: list[Any] | None = Field(default=None, sa_type=JSONDoc)
     """What behaviour has earned rule by rule (``scoring.tally``); None until first scored."""
+    account_id: int | None = Field(default=None, index=True)
+    """The lead's account (``scoring.accounts``); None for personal and free-mail addresses."""
 
 
 class EventRecord(SQLModel, table=True):
@@ -181,6 +183,53 @@ class Alert(SQLModel, table=True):
     snoozed_by: str | None = None
     snoozed_until: datetime | None = _when()
     escalated_at: datetime | None = _when()
+    account_id: int | None = None
+    """Set on account-heat alerts (``alert_key`` ``account-…``); lead alerts leave it empty."""
+    reassignments: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    assigned_at: datetime | None = _when()
+    """When the current assignee got it; the SLA clock of a reassigned alert starts here."""
+    routing: dict[str, Any] | None = Field(default=None, sa_type=JSONDoc)
+    """Why it went to whom (owner, skipped reps and why), as the message explains it."""
+
+
+class Account(SQLModel, table=True):
+    """A company we sell to: a registered email domain or a CRM account id, and its owner."""
+
+    __tablename__ = "accounts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, max_length=200)
+    owner_id: str | None = Field(default=None, index=True, max_length=30)
+    owner_email: str | None = Field(default=None, max_length=320)
+    """An owner the CRM named by email, until ``users.lookupByEmail`` resolves it."""
+    owner_source: str | None = None
+    owner_since: datetime | None = _when()
+    heat_alerted_at: datetime | None = _when()
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class Rep(SQLModel, table=True):
+    """A Slack user who takes leads: time zone (cached from Slack) and absence."""
+
+    __tablename__ = "reps"
+
+    user_id: str = Field(primary_key=True, max_length=30)
+    email: str | None = Field(default=None, index=True, max_length=320)
+    tz: str | None = None
+    tz_checked_at: datetime | None = _when()
+    away_since: datetime | None = _when()
+    away_until: datetime | None = _when()
+    """End of the absence; None with ``away_since`` set means until ``/leadscore back``."""
+
+
+class RepLoad(SQLModel, table=True):
+    """Alerts assigned to a rep on one day of their own calendar (capacity)."""
+
+    __tablename__ = "rep_loads"
+
+    user_id: str = Field(primary_key=True, max_length=30)
+    day: str = Field(primary_key=True, max_length=10)
+    alerts: int = 0
 
 
 class RoutingTurn(SQLModel, table=True):

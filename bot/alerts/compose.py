@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.alerts.account_view import account_alert_message
 from bot.alerts.views import AlertMessage, alert_message
 from bot.scorecard import ScoreCard, build_score_card
 from bot.services import Services
@@ -28,6 +29,8 @@ def compose_alert(
     session: Session, services: Services, alert: Alert, now: datetime
 ) -> AlertMessage:
     """The alert message for ``alert`` in its current state, scored as of ``now``."""
+    if alert.account_id is not None:
+        return account_alert_message(session, alert, now)
     return alert_message(card_for(session, services, alert, now), alert, now)
 
 

@@ -25,6 +25,7 @@ import time
 
 from bot.alerts.delivery import deliver_due
 from bot.alerts.escalation import escalate_overdue
+from bot.routing.directory import refresh_directory
 from bot.services import Services
 from storage.engine import session_scope
 from storage.outbox import next_due_at
@@ -93,6 +94,7 @@ class OutboxSender:
             try:
                 stats = deliver_due(self.services, limit=BATCH)
                 if sweeps and self.escalate and time.monotonic() >= next_sweep:
+                    self._refresh_directory()
                     escalate_overdue(self.services)
                     next_sweep = time.monotonic() + self.sweep_seconds
                 wait = 0.0 if stats.handled >= BATCH else self._until_next_due()
@@ -100,6 +102,13 @@ class OutboxSender:
             except Exception:
                 self._failed()
             self._wake.wait(wait)
+
+    def _refresh_directory(self) -> None:
+        """Owners' emails and reps' time zones from Slack; a failure never holds up the SLA."""
+        try:
+            refresh_directory(self.services)
+        except Exception:
+            log.warning("rep directory not refreshed; retried next sweep", exc_info=True)
 
     def _until_next_due(self) -> float:
         with session_scope(self.services.engine) as session:

@@ -16,8 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from bot.alerts.format import activity_label, ago, clip, points, slack_date, waited
+from bot.alerts.routing_note import HERE, assignment_text, notifies_channel
 from bot.scorecard import ScoreCard
 from bot.views.mrkdwn import inline, mailto, plain, user
+from bot.views.routing import account_field
 from scoring.evaluate import ActivityRecord, RuleHit
 from storage.models import Alert
 
@@ -90,6 +92,7 @@ def who_block(card: ScoreCard) -> Block:
         f"*Title*\n{inline(lead.title or '—', 500)}",
         f"*Company*\n{company}",
         f"*Score*\n{score_text(card)}",
+        *([account_field(card.account)] if card.account else []),
     ]
     return {
         "type": "section",
@@ -126,8 +129,7 @@ def state_blocks(alert: Alert, now: datetime) -> list[Block]:
     status = status_text(alert, now)
     if alert.dismissed_at is not None or alert.claimed_by is not None:
         return [section(status or "", block_id=STATUS_BLOCK)]
-    owner = user(alert.assignee, fallback="anyone in the channel")
-    lines = [f"For {owner}", *([status] if status else [])]
+    lines = [assignment_text(alert), *([status] if status else [])]
     return [section("\n".join(lines), block_id=STATUS_BLOCK), actions_block(alert)]
 
 
@@ -172,6 +174,8 @@ def fallback_text(card: ScoreCard, alert: Alert, now: datetime) -> str:
     status = status_text(alert, now)
     if status:
         return f"{text}. {status.split(' ', 1)[1]}"
+    if notifies_channel(alert):
+        return f"{HERE} {text}, nobody is available"
     return f"{text}, for {user(alert.assignee)}" if alert.assignee else text
 
 

@@ -12,6 +12,9 @@ from bot.commands.calibrate import calibrate_answer
 from bot.commands.help import help_answer
 from bot.commands.lead import company_answer, lead_answer
 from bot.commands.parse import (
+    AccountQuery,
+    AwayQuery,
+    BackQuery,
     CalibrateQuery,
     Command,
     CompanyQuery,
@@ -21,6 +24,7 @@ from bot.commands.parse import (
     TopQuery,
 )
 from bot.commands.ranking import top_answer
+from bot.commands.routing import account_answer, away_answer, back_answer
 from bot.commands.rules import rules_answer
 from bot.ingest.rulebook import NoRuleSetError
 from bot.services import Services
@@ -61,4 +65,10 @@ def _answer(services: Services, command: Command, user_id: str) -> Message:
             return calibrate_answer(services, user_id=user_id, query=command)
         case HelpQuery():
             return help_answer(services, user_id=user_id, query=command)
+        case AwayQuery():
+            return away_answer(services, user_id=user_id, query=command)
+        case BackQuery():
+            return back_answer(services, user_id=user_id)
+        case AccountQuery():
+            return account_answer(services, command)
     return help_answer(services, user_id=user_id, query=HelpQuery())

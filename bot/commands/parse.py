@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal
 
 TOP_DEFAULT = 10
@@ -70,7 +71,36 @@ class HelpQuery:
     problem: str | None = None
 
 
-Command = LeadQuery | CompanyQuery | TopQuery | RulesQuery | CalibrateQuery | HelpQuery
+@dataclass(frozen=True)
+class AwayQuery:
+    """``/leadscore away [until YYYY-MM-DD]``: no leads routed to me until then (or ``back``)."""
+
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class BackQuery:
+    """``/leadscore back``: route leads to me again."""
+
+
+@dataclass(frozen=True)
+class AccountQuery:
+    """``/leadscore account <domain>``: the account's leads and owner."""
+
+    key: str
+
+
+Command = (
+    LeadQuery
+    | CompanyQuery
+    | TopQuery
+    | RulesQuery
+    | CalibrateQuery
+    | HelpQuery
+    | AwayQuery
+    | BackQuery
+    | AccountQuery
+)
 
 
 def unwrap_links(text: str) -> str:
@@ -93,11 +123,30 @@ def parse_command(text: str | None) -> Command:
         return RulesQuery() if not args else _not_understood(cleaned)
     if keyword == "calibrate":
         return _calibrate(args) or _not_understood(cleaned)
+    if keyword in ("away", "back", "account"):
+        return _routing(keyword, args) or _not_understood(cleaned)
     if _EMAIL.match(cleaned):
         return LeadQuery(email=cleaned.lower())
     if _looks_like_company(cleaned):
         return CompanyQuery(name=cleaned)
     return _not_understood(cleaned)
+
+
+def _routing(keyword: str, args: list[str]) -> Command | None:
+    if keyword == "back":
+        return BackQuery() if not args else None
+    if keyword == "account":
+        if len(args) != 1 or len(args[0]) > MAX_QUERY_CHARS or "<" in args[0]:
+            return None
+        return AccountQuery(key=args[0])
+    if not args:
+        return AwayQuery()
+    if len(args) == 2 and args[0].lower() == "until":
+        try:
+            return AwayQuery(until=date.fromisoformat(args[1]))
+        except ValueError:
+            return None
+    return None
 
 
 def _not_understood(text: str) -> HelpQuery:

@@ -17,7 +17,8 @@ from slack_sdk.errors import SlackApiError
 from bot.digest.backtest import backtest
 from bot.digest.chart import calibration_chart
 from bot.digest.run import Calibration, run_calibration, save_calibration
-from bot.digest.views import report_blocks
+from bot.digest.speed_to_lead import load_speed_to_lead, speed_to_lead_blocks
+from bot.digest.views import MAX_BLOCKS, report_blocks
 from bot.digest.wording import summary_text
 from bot.services import Services
 from storage.calibration import mark_posted, report_for_period
@@ -78,10 +79,16 @@ def post_weekly_digest(services: Services, *, period: str, now: datetime) -> int
     run = run_calibration(services, days=WINDOW_DAYS, now=now)
     report_id = save_calibration(services, run, period=period, channel=channel, report_id=report_id)
     title = f"Weekly calibration digest {period}"
+    speed = speed_to_lead_blocks(
+        load_speed_to_lead(services, days=WINDOW_DAYS, now=now), days=WINDOW_DAYS
+    )
+    calibration = report_blocks(
+        run, title=title, report_id=report_id, max_blocks=MAX_BLOCKS - len(speed)
+    )
     response = services.client.chat_postMessage(
         channel=channel,
         text=summary_text(run.report, title=title),
-        blocks=report_blocks(run, title=title, report_id=report_id),
+        blocks=[*calibration, *speed],
         unfurl_links=False,
     )
     ts = str(response["ts"])

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.ingest.account_heat import intent_accounts, queue_account_alerts
+from bot.ingest.accounts import settle_accounts
 from bot.ingest.deals import apply_deal
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
 from bot.ingest.profile import merge_profile
@@ -26,6 +28,7 @@ from bot.ingest.rulebook import ActiveRules, RuleBook
 from bot.ingest.tallies import tally_batch
 from bot.ingest.transaction import in_transaction
 from bot.metrics import record_ingest
+from scoring.accounts import bundled_free_mail
 from scoring.evaluate import ActivityRecord
 from scoring.events import Event, parse_event
 from scoring.tally import Tally
@@ -52,11 +55,15 @@ class Ingestor:
         rulebook: RuleBook | None = None,
         clock: Callable[[], datetime] = utc_now,
         on_alerts: Callable[[list[int]], None] | None = None,
+        free_mail: frozenset[str] | None = None,
+        timezone: str = "UTC",
     ) -> None:
         self.engine = engine
         self.rulebook = rulebook or RuleBook()
         self.clock = clock
         self.on_alerts = on_alerts
+        self.free_mail = bundled_free_mail() if free_mail is None else free_mail
+        self.timezone = timezone
 
     def ingest(
         self,
@@ -171,8 +178,24 @@ class Ingestor:
         )
         new_events = [e for e in events if e.id in fresh]
         if new_events:
+            settle_accounts(
+                session=session, events=new_events, leads=leads, free_mail=self.free_mail, now=now
+            )
             touched, tallies = self._apply(session, new_events, leads, rules)
             result.alert_ids.extend(self._rescore(session, touched, tallies, rules, now, alert))
+            if alert:
+                heating = intent_accounts(
+                    rules, new_events, {e: lead.account_id for e, lead in leads.items()}
+                )
+                result.alert_ids.extend(
+                    queue_account_alerts(
+                        session=session,
+                        account_ids=heating,
+                        rules=rules,
+                        now=now,
+                        default_zone=self.timezone,
+                    )
+                )
         return fresh
 
     def _apply(
@@ -260,7 +283,9 @@ class Ingestor:
                 settle_without_alert(lead, rules.rule_set)
             elif turned_hot(lead, rules.rule_set):
                 hot.append(lead)
-        alert_ids = queue_alerts(session=session, leads=hot, rules=rules, now=now)
+        alert_ids = queue_alerts(
+            session=session, leads=hot, rules=rules, now=now, default_zone=self.timezone
+        )
         save_leads(session=session, leads=list(touched.values()))
         return alert_ids
 

@@ -14,6 +14,9 @@ EXAMPLES = (
     ("`/leadscore top 25 hot`", "the ranking, up to 50, only hot (or `warm`, `all`)"),
     ("`/leadscore rules`", "the active rule set, its version and points"),
     ("`/leadscore calibrate 90`", "managers: does the score still predict wins? (7–365 days)"),
+    ("`/leadscore account acme.io`", "an account's leads and its owner"),
+    ("`/leadscore away until 2026-12-24`", "no leads routed to you until then (or just `away`)"),
+    ("`/leadscore back`", "leads are routed to you again"),
     ("`/leadscore help`", "this message"),
 )
 

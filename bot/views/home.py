@@ -18,7 +18,8 @@ from bot.views.limits import (
     line_sections,
     within_block_limit,
 )
-from storage.models import Alert, Lead, RuleSetVersion
+from bot.views.routing import my_accounts_blocks
+from storage.models import Account, Alert, Lead, RuleSetVersion
 
 
 def home_view(
@@ -28,6 +29,7 @@ def home_view(
     version: RuleSetVersion | None,
     zone: ZoneInfo,
     now: datetime,
+    accounts: Sequence[Account] = (),
 ) -> dict[str, Any]:
     """The ``views.publish`` payload for one user."""
     mine = [
@@ -46,6 +48,7 @@ def home_view(
         header("Hot leads waiting for a claim"),
         *line_sections(waiting or ["_No unclaimed hot lead right now._"], max_sections=10),
         divider(),
+        *my_accounts_blocks(accounts),
         context(_rules_line(version, zone), f"updated {fmt.local_time(now, zone)}"),
         context("Type `/leadscore help` in any channel for scores, rankings and rules."),
     ]

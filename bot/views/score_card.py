@@ -21,6 +21,7 @@ from bot.views.limits import (
     within_block_limit,
 )
 from bot.views.message import Message
+from bot.views.routing import owner_line
 from scoring.decay import idle_days
 from scoring.evaluate import ActivityRecord, RuleHit
 from scoring.rule_set import Decay
@@ -41,6 +42,7 @@ def score_card_message(card: ScoreCard, *, decay: Decay, shared_by: str | None =
             max_sections=2,
         ),
         section(f"*Decay*\n{_decay_text(card, decay)}"),
+        context(owner_line(card.account)),
         *line_sections(
             [_activity_line(a, card) for a in card.recent] or ["_No activity yet._"],
             title="Recent activity",

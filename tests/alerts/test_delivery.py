@@ -78,6 +78,7 @@ def test_threshold_crossing_posts_one_alert_to_the_routed_channel(
                 {"type": "mrkdwn", "text": "*Title*\nVP Sales"},
                 {"type": "mrkdwn", "text": "*Company*\nAcme · 250 people"},
                 {"type": "mrkdwn", "text": "*Score*\n*95* (fit 35 · behaviour 60)"},
+                {"type": "mrkdwn", "text": "*Account*\nacme.io · no owner yet"},
             ],
         },
         {

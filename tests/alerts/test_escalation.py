@@ -1,4 +1,4 @@
-"""Nobody claims a hot lead within the SLA: one thread reply escalates it, never two."""
+"""Nobody claims a hot lead within the SLA: reassigned along the rotation, then @here once."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _posted_alert(services: Services, **lead: object) -> int:
     return alert_id
 
 
-def test_unclaimed_alert_escalates_once_to_the_next_sdr_in_the_rotation(
+def test_unclaimed_alert_is_reassigned_along_the_rotation_then_here_once(
     services: Services, emulator: SlackEmulator
 ) -> None:
     with freeze_time(T0) as clock:
@@ -38,17 +38,31 @@ def test_unclaimed_alert_escalates_once_to_the_next_sdr_in_the_rotation(
         clock.tick(timedelta(seconds=1))
         assert escalate_overdue(services) == 1
         assert escalate_overdue(services) == 0, "a second sweep the same minute"
+        assert alert_row(services, alert_id).assignee == "U02"
+        clock.tick(SLA)
+        assert escalate_overdue(services) == 1, "U02 had 15 minutes too: back to U01"
+        clock.tick(SLA)
+        assert escalate_overdue(services) == 1, "two reassignments done: @here"
         clock.tick(timedelta(hours=3))
-        assert escalate_overdue(services) == 0, "and hours later"
+        assert escalate_overdue(services) == 0, "and never again"
 
-    (reply,) = _thread_replies(emulator)
+    first, second, here = _thread_replies(emulator)
     alert = alert_row(services, alert_id)
-    assert reply["channel"] == "C0EMEA"
-    assert reply["thread_ts"] == alert.message_ts
-    assert alert.assignee == "U01"
-    assert str(reply["text"]).startswith(":rotating_light: <@U02> nobody has claimed Ana Ruiz")
-    assert "in 15 min" in str(reply["text"])
-    assert alert.escalated_at == T0 + SLA
+    assert first["channel"] == "C0EMEA"
+    assert first["thread_ts"] == alert.message_ts
+    assert str(first["text"]).startswith(
+        ":arrows_counterclockwise: Reassigned to <@U02>: <@U01> did not claim Ana Ruiz"
+    )
+    assert "in 15 min" in str(first["text"])
+    assert str(second["text"]).startswith(
+        ":arrows_counterclockwise: Reassigned to <@U01>: <@U02> did not claim"
+    )
+    assert str(here["text"]).startswith(":rotating_light: <!here> nobody has claimed Ana Ruiz")
+    assert "in 45 min" in str(here["text"])
+    assert (alert.assignee, alert.reassignments) == ("U01", 2)
+    assert alert.escalated_at == T0 + 3 * SLA
+    edited = [c.params for c in emulator.calls_to("chat.update")]
+    assert "For <@U02>" in str(edited[0]["blocks"]), "the alert itself names the new assignee"
 
 
 def test_a_route_without_a_rotation_escalates_to_here(

@@ -41,6 +41,7 @@ SCOPES: dict[str, frozenset[str]] = {
     "conversations_replies": frozenset({"channels:history", "groups:history"}),
     "conversations_info": frozenset({"channels:read", "groups:read"}),
     "users_info": frozenset({"users:read"}),
+    "users_lookupByEmail": frozenset({"users:read", "users:read.email"}),
     # views.* and auth.test need no scope
     "views_publish": frozenset(),
     "views_open": frozenset(),

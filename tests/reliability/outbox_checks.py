@@ -49,8 +49,10 @@ def alert_keys(engine: Engine) -> dict[str, str]:
 
 
 def alerted_leads(engine: Engine) -> Counter[int]:
+    """Lead alerts by lead (account alerts, which also name their best lead, left out)."""
+    query = select(Alert.lead_id).where(Alert.account_id.is_(None))  # type: ignore[union-attr]
     with engine.connect() as connection:
-        return Counter(int(lead) for (lead,) in connection.execute(select(Alert.lead_id)))
+        return Counter(int(lead) for (lead,) in connection.execute(query))
 
 
 def event_count(engine: Engine) -> int:

@@ -217,7 +217,10 @@ def test_the_hostile_values_are_still_shown_as_typed(world: World) -> None:
     shown = json.dumps(alert.params, ensure_ascii=False)
     assert "&lt;!channel&gt;" in shown
     assert "<mailto:x%7Cy%26z@evil.example|x|y&amp;z@evil.example>" in shown
-    (update,) = world.emulator.calls_to("chat.update")
-    posted_ids = {block["block_id"] for block in alert.params["blocks"] if "block_id" in block}
-    updated_ids = {block["block_id"] for block in update.params["blocks"] if "block_id" in block}
-    assert posted_ids and updated_ids and not posted_ids & updated_ids, "fresh block_ids"
+    updates = world.emulator.calls_to("chat.update")  # reassigned, then claimed
+    assert updates
+    seen = {block["block_id"] for block in alert.params["blocks"] if "block_id" in block}
+    for update in updates:
+        ids = {block["block_id"] for block in update.params["blocks"] if "block_id" in block}
+        assert seen and ids and not seen & ids, "fresh block_ids on every update"
+        seen |= ids

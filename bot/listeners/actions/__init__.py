@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from slack_bolt import Ack, App
 
+from bot.alerts.account_view import CLAIM_ACCOUNT
 from bot.alerts.not_fit import MODAL_CALLBACK
 from bot.alerts.views import CLAIM, NOT_FIT, SNOOZE
 from bot.listeners.actions.alert_buttons import claim_lead, snooze_lead
@@ -21,6 +22,7 @@ def acknowledge(ack: Ack) -> None:
 
 def register(app: App, services: Services) -> None:
     app.action(CLAIM)(ack=acknowledge, lazy=[claim_lead(services)])
+    app.action(CLAIM_ACCOUNT)(ack=acknowledge, lazy=[claim_lead(services)])
     app.action(SNOOZE)(ack=acknowledge, lazy=[snooze_lead(services)])
     app.action(NOT_FIT)(ack=acknowledge, lazy=[ask_reason(services)])
     app.view(MODAL_CALLBACK)(ack=acknowledge, lazy=[record_reason(services)])

@@ -18,9 +18,10 @@ from slack_bolt import Respond
 from bot.alerts.compose import AlertGone
 from bot.alerts.redraw import redraw_alert, reload_alert
 from bot.alerts.views import refusal_text
+from bot.routing.claims import claim_and_own
 from bot.services import Services
 from bot.slack.ids import row_id
-from storage.alert_claims import claim_alert, snooze_alert
+from storage.alert_claims import snooze_alert
 from storage.engine import session_scope
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ def act_on_alert(
 def claim_lead(services: Services) -> Callable[..., None]:
     def change(session: Any, alert_id: int, user_id: str) -> bool:
         now = services.clock()
-        return claim_alert(session=session, alert_id=alert_id, user_id=user_id, now=now)
+        return claim_and_own(services, session, alert_id=alert_id, user_id=user_id, now=now)
 
     return act_on_alert(services, change)
 

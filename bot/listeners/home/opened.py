@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.ingest.rulebook import NoRuleSetError
+from bot.routing.home import my_accounts
 from bot.services import Services
 from bot.views.home import home_view
 from storage.engine import read_scope
@@ -31,6 +32,7 @@ def home_for(services: Services, user_id: str) -> dict[str, Any]:
         else:
             hot = unclaimed_hot_leads(session=session, min_score=hot_at)
     return home_view(
+        accounts=my_accounts(services, user_id),
         claimed=claimed,
         hot=hot,
         version=version,

@@ -5,7 +5,7 @@ re-delivering a rejected event finds its fingerprint and stores nothing.
 Rows kept before this revision have none (NULLs never collide).
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0003"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
