@@ -5,7 +5,7 @@ links, so a lead named ``<!channel>`` would page the whole channel. This
 story puts hostile text into one lead and one rule, walks it through every
 Slack surface via the emulator (the alert, its escalation, its update after a
 click, the Not-a-fit modal, App Home, the score card and its share, rankings,
-company and not-found lists, the help echo, rules, ``/leadscore calibrate`` and
+company and not-found lists, the account and away answers, the help echo, rules, ``/leadscore calibrate`` and
 the weekly digest), and fails on any raw mention, link or formatting that
 came from the data, in the blocks or in the notification ``text``.
 """
@@ -48,11 +48,12 @@ NAME = (
 EMAIL = "x|y&z@evil.example"
 TITLE = "VP Sales <!here> <@U123>"
 COMPANY = "Evil <@U123> Co " + "A" * 180 + "&" * 40
+ACCOUNT = "<!channel> <@U123> *acct*"
 RULE = "<!channel> *Senior* title <https://evil.example|Click me>"
 WON_EMAILS = ["<!channel>@cold.example", "<@u123>@cold.example"]
 
 FROM_DATA = ["<!channel", "<!here", "<!subteam", "<@U123", "<@u123", "<https://evil", "<@u999"]
-FORMATTING = ["*bold*", "_it_", "~st~", "`code`", "*Senior*"]
+FORMATTING = ["*bold*", "_it_", "~st~", "`code`", "*Senior*", "*acct*"]
 WRITTEN_BY_US = {"<!date^"}
 """Our own ``<...>``: user mentions of real ids, channels, dates and mailto links are fine."""
 PARTIAL_ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -88,6 +89,7 @@ def _hostile_lead(at: str) -> list[dict[str, Any]]:
         "company": COMPANY,
         "company_size": 250,
         "region": "EMEA",
+        "account": ACCOUNT,
     }
     return [
         lead_created(EMAIL, at=at, **profile),
@@ -124,7 +126,8 @@ def _walk_story(w: World) -> None:
     (opened,) = w.emulator.wait_for("views.open")
     w.sdr.submit(opened.params["view"], user_id="U02", reason="other", note="<!channel> *n*")
     w.emulator.wait_for("chat.update")
-    for text in (EMAIL, "top", "top 50", "Evil", "no@where.example", "<!channel> *hi*", "rules"):
+    commands = (EMAIL, "top", "top 50", "Evil", "no@where.example", "<!channel> *hi*", "rules")
+    for text in (*commands, f"account {ACCOUNT}", "account evil.example", "away", "back"):
         w.slack.command(text)
     card = w.slack.command(EMAIL)
     share = next(
