@@ -167,6 +167,11 @@ class RuleSet(_Strict):
     behavior: list[BehaviorRule] = Field(default_factory=list)
     routing: list[RoutingRule] = Field(default_factory=list)
     sla_minutes: float = Field(default=15, gt=0)
+    # strict: ``base: 2.5`` or ``base: true`` is a typo, not a whole number of points.
+    base: int = Field(default=0, strict=True)
+    """Points every lead starts with: score = clamp(base + fit + behaviour)."""
+    max_rules: int = Field(default=15, ge=1, strict=True)
+    """The most rules (fit and behaviour together) a calibration suggestion may hold."""
 
     @cached_property
     def behavior_by_kind(self) -> dict[str, list[int]]:

@@ -7,7 +7,7 @@ number of leads to their score at an instant with the formula of
 
     behavior = behavior_decaying * (1 - monthly_rate) ** (max(0, idle_days - grace_days) / 30)
                + behavior_fixed
-    score    = clamp(fit + behavior)
+    score    = clamp(base + fit + behavior)
 
 The factor depends only on the idle time, so running the update daily or
 once gives the same numbers, and a row already scored at or after ``at`` is
@@ -69,7 +69,8 @@ def decay_leads(
     factor = _decay_factor(rule_set, at, postgres=postgres)
     behavior = LEADS.c.behavior_decaying * factor + LEADS.c.behavior_fixed
     low, high = rule_set.score_range
-    score = _least(_greatest(LEADS.c.fit + behavior, float(low), postgres), float(high), postgres)
+    total = LEADS.c.fit + behavior + float(rule_set.base)
+    score = _least(_greatest(total, float(low), postgres), float(high), postgres)
     cutoff = at - timedelta(days=rule_set.decay.grace_days)
     decayed = 0
     if rule_set.decay.monthly_rate > 0:  # otherwise the factor is 1 and nothing changes

@@ -92,7 +92,7 @@ def test_norway_stays_norway() -> None:
         (
             "colour: blue\n",
             "colour: unknown key (expected one of name, thresholds, score_range, decay, fit, "
-            "behavior, routing, sla_minutes)",
+            "behavior, routing, sla_minutes, base, max_rules)",
         ),
         ("behaviour: []\n", "behaviour: unknown key (did you mean 'behavior'?)"),
         (
