@@ -13,35 +13,47 @@ reads like a finding.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 
 from scoring.calibration._bands import band_stats, quintile_stats
-from scoring.calibration._deals import BoolArray, ClosedDeal, DealMatrix, FloatArray, deal_matrix
+from scoring.calibration._candidates import Candidate, propose
+from scoring.calibration._deals import (
+    BoolArray,
+    ClosedDeal,
+    DealMatrix,
+    FloatArray,
+    deal_matrix,
+    inner_fitting_mask,
+)
+from scoring.calibration._logistic import fit_logistic
 from scoring.calibration._report import (
     AucPair,
+    BasePoints,
     CalibrationReport,
+    EndShares,
     RuleStats,
     WonBelowHot,
     spread,
     verdict,
 )
-from scoring.calibration._stats import auc, rate
-from scoring.calibration._suggest import (
-    adjusted_thresholds,
-    hot_threshold,
-    rescored,
-    suggest_points,
-)
+from scoring.calibration._select import forward_select, to_points
+from scoring.calibration._stats import auc_interval, rate
+from scoring.calibration._suggest import adjusted_thresholds, hot_threshold, rule_units
 from scoring.rule_set import BehaviorRule, FitRule, RuleSet
 
 METHOD = (
-    "ridge logistic regression (IRLS, lambda=1) of won on rule counts at entry, fitted on a "
-    "70% sha256 split of lead keys; coefficients scaled to the current total |points| "
-    "(only when some rule has |z| >= 1.96); hot threshold keeping today's share of hot entries; "
-    "AUC and suggested spread on the 30% holdout"
+    "forward selection of rules (current ones and ones proposed from what leads looked like at "
+    "entry) by logistic regression on a 70% sha256 split of lead keys, the number of rules "
+    "chosen on an inner split of that 70%; points = log-odds scaled so the 1st-99th percentile "
+    "spans 90% of score_range, base centring them; hot threshold keeping today's share of hot "
+    "entries; AUC (95% Hanley-McNeil interval) and suggested spread on the 30% holdout"
 )
+
+MIN_AUC_GAIN = 0.01
+"""Apply is offered only when the suggestion beats today's held-out AUC by at least this."""
 
 _EXAMPLES = 5
 
@@ -106,6 +118,153 @@ def _rule_rows(
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class Calibrated:
+    """A report and the per-deal scores behind it (for charts and backtests).
+
+    ``suggested`` holds every deal's score under the suggested rule set, or
+    None when nothing is suggested.
+    """
+
+    report: CalibrationReport
+    suggested: FloatArray | None
+    training: BoolArray
+
+
+@dataclass(frozen=True)
+class _Suggestion:
+    existing: FloatArray
+    has_existing: BoolArray
+    new_rows: tuple[RuleStats, ...]
+    base: int
+    scores: FloatArray
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    candidate, number = name, 2
+    while candidate.casefold() in taken:
+        candidate = f"{name} ({number})"
+        number += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _new_row(candidate: Candidate, name: str, points: int, won: BoolArray) -> RuleStats:
+    fired = candidate.units > 0
+    n_fired, n_fired_won = int(fired.sum()), int(won[fired].sum())
+    total_won, closed = int(won.sum()), int(won.size)
+    overall = rate(total_won, closed)
+    conversion = rate(n_fired_won, n_fired)
+    rule = candidate.rule
+    return RuleStats(
+        name=name,
+        kind=candidate.kind,
+        points=0,
+        suggested_points=points,
+        fired=n_fired,
+        fired_won=n_fired_won,
+        not_fired=closed - n_fired,
+        not_fired_won=total_won - n_fired_won,
+        conversion_fired=conversion,
+        conversion_not_fired=rate(total_won - n_fired_won, closed - n_fired),
+        lift=conversion / overall if conversion is not None and overall else None,
+        new=True,
+        when=rule.when.model_dump(mode="json", by_alias=True, exclude_none=True),
+        max_count=rule.max_count if isinstance(rule, BehaviorRule) else None,
+    )
+
+
+def _suggest(
+    deals: Sequence[ClosedDeal],
+    rule_set: RuleSet,
+    names: list[str],
+    matrix: DealMatrix,
+    current: FloatArray,
+    eligible: BoolArray,
+    min_rule_samples: int,
+) -> _Suggestion | None:
+    """Select rules on the training deals and turn them into whole points and a base."""
+    train = matrix.training
+    existing_units = rule_units(matrix, current)[:, eligible]
+    candidates = propose(deals, train, matrix.won, min_samples=min_rule_samples)
+    columns = [existing_units, *(c.units[:, None] for c in candidates)]
+    units = np.hstack(columns) if columns else np.zeros((matrix.closed, 0))
+    fixed = matrix.hits[:, ~eligible].sum(axis=1)
+    budget = max(rule_set.max_rules - int((~eligible).sum()), 0)
+    fitting = inner_fitting_mask(matrix.buckets[train])
+    chosen = forward_select(units[train], matrix.won[train], fitting, max_rules=budget)
+    if not chosen:
+        return None
+    fit = fit_logistic(units[train][:, chosen], matrix.won[train], l2=1.0)
+    if fit is None:
+        return None
+    found = to_points(fit, units[train][:, chosen], fixed[train], rule_set.score_range)
+    by_column = dict(zip(chosen, found.points, strict=True))
+    n_existing = existing_units.shape[1]
+    existing = current.copy()
+    existing[np.flatnonzero(eligible)] = [by_column.get(c, 0.0) for c in range(n_existing)]
+    taken = {name.casefold() for name in names}
+    new_rows = tuple(
+        _new_row(
+            candidates[c - n_existing],
+            _unique_name(candidates[c - n_existing].rule.name, taken),
+            int(points),
+            matrix.won,
+        )
+        for c, points in by_column.items()
+        if c >= n_existing and points != 0
+    )
+    low, high = rule_set.score_range
+    total = found.base + units[:, chosen] @ found.points + fixed
+    return _Suggestion(
+        existing=existing,
+        has_existing=eligible.copy(),
+        new_rows=new_rows,
+        base=found.base,
+        scores=np.clip(total, low, high),
+    )
+
+
+def _apply_decision(
+    pair: AucPair, hot_share: float | None, changed: bool
+) -> tuple[bool, str | None]:
+    """Whether Apply is worth offering, and if not, the one line that says why."""
+    if not changed or pair.suggested is None or pair.current is None:
+        return False, "Nothing in these deals supports a better rule set, so nothing is offered."
+    if pair.suggested < pair.current + MIN_AUC_GAIN:
+        return False, (
+            f"The suggested rules rank the held-out deals no better than today's "
+            f"(AUC {pair.suggested:.2f} against {pair.current:.2f}; Apply needs "
+            f"+{MIN_AUC_GAIN:.2f}), so nothing is offered."
+        )
+    if pair.suggested_low is not None and pair.suggested_low <= 0.5:
+        return False, (
+            "Even the suggested rules rank the held-out deals no better than a coin toss, "
+            "so nothing is offered."
+        )
+    if hot_share is not None and hot_share <= 0.0:
+        return False, "With the suggested rules no lead would be hot, so nothing is offered."
+    if hot_share is not None and hot_share >= 1.0:
+        return False, "With the suggested rules every lead would be hot, so nothing is offered."
+    return True, None
+
+
+def _interval_pair(
+    current: FloatArray, suggested: FloatArray | None, won: BoolArray
+) -> tuple[AucPair, tuple[float, float, float] | None]:
+    now = auc_interval(current, won)
+    then = auc_interval(suggested, won) if suggested is not None else None
+    pair = AucPair(
+        current=now[0] if now else None,
+        suggested=then[0] if then else (now[0] if now else None),
+        current_low=now[1] if now else None,
+        current_high=now[2] if now else None,
+        suggested_low=then[1] if then else None,
+        suggested_high=then[2] if then else None,
+    )
+    return pair, now
+
+
 def calibrate(
     deals: Sequence[ClosedDeal],
     rule_set: RuleSet,
@@ -114,12 +273,30 @@ def calibrate(
     min_deals: int = 30,
     min_rule_samples: int = 20,
 ) -> CalibrationReport:
-    """Measure how well entry scores predicted the outcome of ``deals``, and suggest fixes.
+    """Measure how well entry scores predicted the outcome of ``deals``, and suggest fixes."""
+    return calibrate_deals(
+        deals,
+        rule_set,
+        window_days=window_days,
+        min_deals=min_deals,
+        min_rule_samples=min_rule_samples,
+    ).report
 
-    A rule gets a suggestion only when, over all the deals, it both fired and
+
+def calibrate_deals(
+    deals: Sequence[ClosedDeal],
+    rule_set: RuleSet,
+    *,
+    window_days: int = 90,
+    min_deals: int = 30,
+    min_rule_samples: int = 20,
+) -> Calibrated:
+    """The report, and each deal's score under the suggestion.
+
+    A current rule is judged only when, over all the deals, it both fired and
     did not fire at least ``min_rule_samples`` times; otherwise its effect
-    cannot be told apart from chance and its points are kept. No rule gets
-    one when none of them has a clear effect on winning.
+    cannot be told apart from chance and its points are kept. Proposed rules
+    need as much support on the training deals.
     """
     names = list(dict.fromkeys(rule.name for _, rule in _kinded_rules(rule_set)))
     current = np.zeros(len(names))
@@ -129,37 +306,52 @@ def calibrate(
     enough = matrix.closed >= min_deals
     thresholds, score_range = rule_set.thresholds, rule_set.score_range
     bands = band_stats(matrix.entry, matrix.won, thresholds, score_range, with_rates=enough)
-    suggested, has_suggestion = current, np.zeros(len(names), dtype=np.bool_)
-    auc_pair, threshold, spread_suggested = AucPair(), None, None
     holdout = ~matrix.training
+    suggestion: _Suggestion | None = None
     if enough:
         fired_count = matrix.fired.sum(axis=0)
         eligible = (fired_count >= min_rule_samples) & (
             matrix.closed - fired_count >= min_rule_samples
         )
-        suggested, has_suggestion = suggest_points(matrix, current, eligible)
-        scores = rescored(matrix, current, suggested, score_range)
-        threshold = hot_threshold(scores, matrix.entry, matrix.won, thresholds.hot, score_range)
-        auc_pair = AucPair(
-            current=auc(matrix.entry[holdout], matrix.won[holdout]),
-            suggested=auc(scores[holdout], matrix.won[holdout]),
-        )
-        backtest = band_stats(
-            scores[holdout],
+        suggestion = _suggest(deals, rule_set, names, matrix, current, eligible, min_rule_samples)
+    scores = suggestion.scores if suggestion else None
+    pair, interval = AucPair(), None
+    if enough:
+        pair, interval = _interval_pair(
+            matrix.entry[holdout],
+            scores[holdout] if scores is not None else None,
             matrix.won[holdout],
-            adjusted_thresholds(thresholds, threshold, score_range),
-            score_range,
         )
+    threshold = spread_suggested = None
+    ends = hot_share = None
+    if scores is not None:
+        threshold = hot_threshold(scores, matrix.entry, matrix.won, thresholds.hot, score_range)
+        adjusted = adjusted_thresholds(thresholds, threshold, score_range)
+        backtest = band_stats(scores[holdout], matrix.won[holdout], adjusted, score_range)
         spread_suggested = spread(backtest[2], backtest[0])
-    return CalibrationReport(
+        held = scores[holdout]
+        if held.size:
+            ends = EndShares(
+                low=float(np.mean(held <= score_range[0])),
+                high=float(np.mean(held >= score_range[1])),
+            )
+            hot_share = float(np.mean(held >= adjusted.hot))
+    suggested_points = suggestion.existing if suggestion else current
+    has = suggestion.has_existing if suggestion else np.zeros(len(names), dtype=np.bool_)
+    offered: bool = False
+    reason: str | None = "Not enough closed deals to judge the rules yet."
+    if enough:
+        offered, reason = _apply_decision(pair, hot_share, suggestion is not None)
+    rows = _rule_rows(rule_set, names, matrix, suggested_points, has, with_rates=enough)
+    report = CalibrationReport(
         window_days=window_days,
         closed=matrix.closed,
         won=int(matrix.won.sum()),
         bands=bands,
         spread=spread(bands[2], bands[0]),
-        verdict=verdict(bands[2], bands[0], enough_data=enough),
-        rules=_rule_rows(rule_set, names, matrix, suggested, has_suggestion, with_rates=enough),
-        auc=auc_pair,
+        verdict=verdict(bands[2], bands[0], interval, enough_data=enough),
+        rules=rows + (suggestion.new_rows if suggestion else ()),
+        auc=pair,
         suggested_hot_threshold=threshold,
         enough_data=enough,
         quintiles=quintile_stats(matrix.entry, matrix.won, with_rates=enough),
@@ -167,4 +359,11 @@ def calibrate(
         spread_suggested=spread_suggested,
         holdout_closed=int(holdout.sum()),
         method=METHOD,
+        apply_offered=offered,
+        apply_reason=reason,
+        base=BasePoints(
+            points=rule_set.base, suggested_points=suggestion.base if suggestion else None
+        ),
+        suggested_ends=ends,
     )
+    return Calibrated(report=report, suggested=scores, training=matrix.training)

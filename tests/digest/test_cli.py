@@ -37,6 +37,10 @@ EXTRA = [
     "spread_suggested",
     "holdout_closed",
     "method",
+    "apply_offered",
+    "apply_reason",
+    "base",
+    "suggested_ends",
 ]
 EXTRA_BAND = ["ci_low", "ci_high"]
 EXTRA_RULE = [
@@ -46,6 +50,9 @@ EXTRA_RULE = [
     "not_fired_won",
     "conversion_fired",
     "conversion_not_fired",
+    "new",
+    "when",
+    "max_count",
 ]
 
 
@@ -70,7 +77,16 @@ def test_json_keys_are_the_contracts_in_its_order(services: Services) -> None:
         assert set(band) == set(CONTRACT_BAND + EXTRA_BAND)
     for rule in data["rules"]:
         assert set(rule) == set(CONTRACT_RULE + EXTRA_RULE)
-    assert set(data["auc"]) == {"current", "suggested"}
+    assert set(data["auc"]) == {
+        "current",
+        "suggested",
+        "current_low",
+        "current_high",
+        "suggested_low",
+        "suggested_high",
+    }
+    assert set(data["base"]) == {"points", "suggested_points"}
+    assert isinstance(data["apply_offered"], bool)
     assert set(data["won_below_hot"]) == {"count", "share", "examples"}
     assert (data["window_days"], data["closed"], data["won"]) == (90, 40, 14)
     assert [b["label"] for b in data["bands"]] == ["cold", "warm", "hot"]
@@ -95,7 +111,7 @@ def test_terminal_report_tells_the_same_story(sqlite_services: Services) -> None
 
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "40 deals closed in the last 90 days, 14 won" in out
+    assert "40 deals closed in the 90 days to 2026-" in out and "14 won" in out
     assert "Healthy: hot leads convert 8.0x as often as cold ones" in out
     assert "6 of 14 won deals (43%) entered below hot (70): cold" in out
     assert "Senior title" in out and "Demo request" in out

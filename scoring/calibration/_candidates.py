@@ -1,0 +1,282 @@
+"""Candidate rules in the rule file's own language, proposed from what leads looked like at entry.
+
+Each candidate is a real ``FitRule`` or ``BehaviorRule`` (with 1 point) and
+how many times it would have counted for each deal at entry, computed with
+the same semantics as the rule engine (text compared trimmed and
+case-folded, ``between`` on numbers, ``url_contains`` as a case-folded
+substring). Only conditions that, on the training deals, both hold and fail
+at least ``min_samples`` times are proposed: a rule that fired for a handful
+of deals cannot be told apart from chance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from scoring.calibration._deals import BoolArray, ClosedDeal, FloatArray
+from scoring.rule_set import ActivityCondition, BehaviorRule, FieldCondition, FitRule
+
+NO_LIMIT = 1e12
+"""Upper bound of an "at least" rule: ``between`` needs two finite ends."""
+
+MAX_VALUES_PER_FIELD = 12
+MAX_CUTS = 9
+MAX_CANDIDATES = 150
+"""Candidates kept (strongest alone on the training deals first): bounds the selection's cost."""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A proposed rule (1 point) and how many times it counts for each deal at entry."""
+
+    kind: Literal["fit", "behavior"]
+    rule: FitRule | BehaviorRule
+    units: FloatArray
+
+
+def _label(field: str) -> str:
+    text = field.removeprefix("attributes.").replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _number_text(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+
+
+def _fit(name: str, when: dict[str, Any], units: BoolArray) -> Candidate:
+    rule = FitRule(name=name, when=FieldCondition.model_validate(when), points=1)
+    return Candidate("fit", rule, units.astype(np.float64))
+
+
+def _read_column(values: list[Any]) -> tuple[BoolArray, FloatArray, list[str], dict[str, Any]]:
+    """Per deal: present or not, the number (NaN if none), the text key; key -> first value.
+
+    One pass with the rule engine's meanings: blank text is absent, text
+    compares trimmed and case-folded, booleans as text, numbers as numbers.
+    """
+    n = len(values)
+    present = np.zeros(n, dtype=np.bool_)
+    numbers = np.full(n, np.nan)
+    keys = [""] * n
+    first: dict[str, Any] = {}
+    for i, value in enumerate(values):
+        kind = type(value)
+        if kind is str or (kind is not bool and isinstance(value, str)):
+            text = value.strip()
+            if not text:
+                continue
+            key = text.casefold()
+        elif kind is bool:
+            key = "true" if value else "false"
+        elif kind is int or kind is float:
+            present[i] = True
+            if math.isfinite(value):
+                numbers[i] = value
+            continue
+        else:
+            continue
+        present[i] = True
+        keys[i] = key
+        if key not in first:
+            first[key] = value
+    return present, numbers, keys, first
+
+
+def _field_candidates(
+    field: str, values: list[Any], training: BoolArray, supported: Any
+) -> list[Candidate]:
+    label = _label(field)
+    present, numbers, keys, first = _read_column(values)
+    found: list[Candidate] = []
+    share = float(present[training].mean()) if training.any() else 0.0
+    if 0.05 <= share <= 0.95 and supported(present):
+        found.append(_fit(f"{label} given", {"field": field, "exists": True}, present))
+    numeric = ~np.isnan(numbers)
+    if numeric.sum() >= 0.9 * present.sum() and np.unique(numbers[numeric]).size > 2:
+        train_values = numbers[training & numeric]
+        if train_values.size == 0:
+            return found
+        cuts = np.unique(np.quantile(train_values, np.linspace(0.1, 0.9, MAX_CUTS)))
+        filled = np.nan_to_num(numbers, nan=-np.inf)
+        for cut in cuts[cuts > train_values.min()]:
+            column = filled >= cut
+            if supported(column):
+                name = f"{label} at least {_number_text(float(cut))}"
+                when = {"field": field, "between": [float(cut), NO_LIMIT]}
+                found.append(_fit(name, when, column))
+        return found
+    if not first:
+        return found
+    key_array = np.array(keys)
+    labels, counts = np.unique(key_array[training], return_counts=True)
+    for index in np.argsort(-counts, kind="stable")[:MAX_VALUES_PER_FIELD]:
+        key = str(labels[index])
+        if key not in first:
+            continue
+        column = key_array == key
+        if not supported(column):
+            continue
+        value = first[key]
+        if isinstance(value, bool):
+            name = label if value else f"Not {label[:1].lower()}{label[1:]}"
+        else:
+            name = f"{label} is {value.strip()}"
+        found.append(_fit(name, {"field": field, "equals": value}, column))
+    return found
+
+
+def _behavior(name: str, when: dict[str, Any], max_count: int, counts: FloatArray) -> Candidate:
+    rule = BehaviorRule(
+        name=name, when=ActivityCondition.model_validate(when), points=1, max_count=max_count
+    )
+    return Candidate("behavior", rule, np.minimum(counts, max_count))
+
+
+def _kind_label(kind: str) -> str:
+    text = kind.replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _activity_candidates(
+    deals: Sequence[ClosedDeal], training: BoolArray, supported: Any
+) -> list[Candidate]:
+    n = len(deals)
+    activity = [(d.snapshot or {}).get("activity") or {} for d in deals]
+    kinds = sorted({kind for counts in activity for kind in counts})
+    found: list[Candidate] = []
+    for kind in kinds:
+        entries = [counts.get(kind) for counts in activity]
+        total = np.array([e["n"] if e else 0 for e in entries], dtype=np.float64)
+        label = _kind_label(kind)
+        if supported(total > 0):
+            found.append(_behavior(label, {"kind": kind}, 1, total))
+            positive = total[training & (total > 0)]
+            cap = min(int(np.quantile(positive, 0.75)), 20) if positive.size else 1
+            if cap > 1:
+                found.append(_behavior(f"{label}, up to {cap} times", {"kind": kind}, cap, total))
+        found += _url_candidates(kind, label, entries, n, training, supported)
+        found += _property_candidates(kind, label, entries, n, supported)
+    return found
+
+
+def _url_candidates(
+    kind: str, label: str, entries: list[Any], n: int, training: BoolArray, supported: Any
+) -> list[Candidate]:
+    paths: dict[str, int] = {}
+    for i, entry in enumerate(entries):
+        if entry and training[i]:
+            for path in {urlsplit(url).path.casefold() for url in entry.get("urls", {})}:
+                if path and path != "/":
+                    paths[path] = paths.get(path, 0) + 1
+    fragments = sorted(paths, key=lambda p: -paths[p])[:MAX_VALUES_PER_FIELD]
+    found = []
+    for fragment in fragments:
+        counts = np.zeros(n)
+        for i, entry in enumerate(entries):
+            if entry:
+                counts[i] = sum(
+                    c for url, c in entry.get("urls", {}).items() if fragment in url.casefold()
+                )
+        if supported(counts > 0):
+            when = {"kind": kind, "url_contains": fragment}
+            found.append(_behavior(f"{label} on {fragment}", when, 1, counts))
+    return found
+
+
+def _property_candidates(
+    kind: str, label: str, entries: list[Any], n: int, supported: Any
+) -> list[Candidate]:
+    seen: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        for key, values in (entry or {}).get("properties", {}).items():
+            for value in values:
+                seen[(key, value)] = seen.get((key, value), 0) + 1
+    found = []
+    frequent = sorted(seen, key=lambda pair: -seen[pair])[: 2 * MAX_VALUES_PER_FIELD]
+    for key, value in frequent:
+        counts = np.array(
+            [((e or {}).get("properties", {}).get(key) or {}).get(value, 0) for e in entries],
+            dtype=np.float64,
+        )
+        if supported(counts > 0):
+            wanted = json.loads(value)
+            when = {"kind": kind, "properties": {key: wanted}}
+            name = f"{label} with {key.replace('_', ' ')} {wanted}"
+            found.append(_behavior(name, when, 1, counts))
+    return found
+
+
+def propose(
+    deals: Sequence[ClosedDeal], training: BoolArray, won: BoolArray, *, min_samples: int
+) -> list[Candidate]:
+    """Candidate rules from the deals' entry snapshots (none when no deal has one).
+
+    Identical columns are proposed once; past ``MAX_CANDIDATES`` only the
+    strongest alone (largest |z| of the difference in conversion on the
+    training deals) are kept.
+    """
+    if not any(d.snapshot for d in deals):
+        return []
+    n_train = int(training.sum())
+
+    def supported(column: BoolArray) -> bool:
+        fired = int(column[training].sum())
+        return fired >= min_samples and n_train - fired >= min_samples
+
+    found: list[Candidate] = []
+    for field, values in sorted(_profile_columns(deals).items()):
+        found += _field_candidates(field, values, training, supported)
+    found += _activity_candidates(deals, training, supported)
+    return _strongest(_distinct(found), training, won)
+
+
+def _profile_columns(deals: Sequence[ClosedDeal]) -> dict[str, list[Any]]:
+    """Each lead field's value per deal (None where unknown), in one pass over the snapshots."""
+    n = len(deals)
+    columns: dict[str, list[Any]] = {}
+    for i, deal in enumerate(deals):
+        lead = (deal.snapshot or {}).get("lead") or {}
+        for name, value in lead.items():
+            if name == "attributes":
+                for key, item in (value or {}).items():
+                    field = f"attributes.{key}"
+                    column = columns.get(field)
+                    if column is None:
+                        column = columns[field] = [None] * n
+                    column[i] = item
+                continue
+            column = columns.get(name)
+            if column is None:
+                column = columns[name] = [None] * n
+            column[i] = value
+    return columns
+
+
+def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+    seen: set[bytes] = set()
+    kept = []
+    for candidate in candidates:
+        key = candidate.units.tobytes()
+        if key not in seen:
+            seen.add(key)
+            kept.append(candidate)
+    return kept
+
+
+def _strongest(candidates: list[Candidate], training: BoolArray, won: BoolArray) -> list[Candidate]:
+    if len(candidates) <= MAX_CANDIDATES:
+        return candidates
+    y = won[training].astype(np.float64)
+    units = np.column_stack([c.units[training] for c in candidates])
+    centred = units - units.mean(axis=0)
+    spread = np.sqrt((centred**2).sum(axis=0) * y.var()) + 1e-12
+    strength = np.abs(centred.T @ (y - y.mean())) / spread
+    keep = np.sort(np.argsort(-strength, kind="stable")[:MAX_CANDIDATES])
+    return [candidates[i] for i in keep]
