@@ -23,29 +23,31 @@ from storage.models import CalibrationReport, Lead, PipelineEntry
 def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[ClosedDeal]:
     """Deals that closed in [start, end) (same filter as ``pipeline.closed_between``).
 
-    Each is keyed by its lead id (as text), with the entry score, the outcome
-    and the points each rule contributed at entry. ``rule_hits`` is fetched
+    Each is keyed by its lead id (as text), with the entry score, the outcome,
+    the points each rule contributed at entry and the lead's snapshot at
+    entry. ``rule_hits`` and ``snapshot`` are fetched
     as JSON text and decoded in one ``json.loads`` of the whole column:
     decoding 100,000 small documents one by one (what the JSON column type
     does) costs more than the query itself.
     """
     entries = PipelineEntry.__table__.c  # type: ignore[attr-defined]
-    hits_text = (
-        cast(entries.rule_hits, Text)
-        if _is_postgres(session)
-        else type_coerce(entries.rule_hits, Text)
-    )
+    as_text = cast if _is_postgres(session) else type_coerce
+    hits_text = as_text(entries.rule_hits, Text)
+    snapshot_text = as_text(entries.snapshot, Text)
     query = (
-        select(entries.lead_id, entries.score, entries.outcome, hits_text)
+        select(entries.lead_id, entries.score, entries.outcome, hits_text, snapshot_text)
         .where(entries.closed_at >= start, entries.closed_at < end)
         .where(entries.outcome.is_not(None))
         .order_by(entries.closed_at, entries.id)
     )
     rows = session.connection().execute(query).all()
     hits = json.loads("[" + ",".join([row[3] or "{}" for row in rows]) + "]")
+    snapshots = json.loads("[" + ",".join([row[4] or "null" for row in rows]) + "]")
     return [
-        ClosedDeal(str(lead_id), score, outcome == "won", rule_hits)
-        for (lead_id, score, outcome, _), rule_hits in zip(rows, hits, strict=True)
+        ClosedDeal(str(lead_id), score, outcome == "won", rule_hits, snapshot)
+        for (lead_id, score, outcome, _, _), rule_hits, snapshot in zip(
+            rows, hits, snapshots, strict=True
+        )
     ]
 
 
