@@ -186,7 +186,9 @@ def _suggest(
     """Select rules on the training deals and turn them into whole points and a base."""
     train = matrix.training
     existing_units = rule_units(matrix, current)[:, eligible]
-    candidates = propose(deals, train, matrix.won, min_samples=min_rule_samples)
+    candidates = propose(
+        deals, train, matrix.won, min_samples=min_rule_samples, known=existing_units
+    )
     columns = [existing_units, *(c.units[:, None] for c in candidates)]
     units = np.hstack(columns) if columns else np.zeros((matrix.closed, 0))
     fixed = matrix.hits[:, ~eligible].sum(axis=1)

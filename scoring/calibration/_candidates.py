@@ -124,10 +124,9 @@ def _field_candidates(
         if not supported(column):
             continue
         value = first[key]
-        if isinstance(value, bool):
-            name = label if value else f"Not {label[:1].lower()}{label[1:]}"
-        else:
-            name = f"{label} is {value.strip()}"
+        if value is False:
+            continue  # the complement of `equals: true`: the base already holds it
+        name = label if isinstance(value, bool) else f"{label} is {value.strip()}"
         found.append(_fit(name, {"field": field, "equals": value}, column))
     return found
 
@@ -214,13 +213,19 @@ def _property_candidates(
 
 
 def propose(
-    deals: Sequence[ClosedDeal], training: BoolArray, won: BoolArray, *, min_samples: int
+    deals: Sequence[ClosedDeal],
+    training: BoolArray,
+    won: BoolArray,
+    *,
+    min_samples: int,
+    known: FloatArray | None = None,
 ) -> list[Candidate]:
     """Candidate rules from the deals' entry snapshots (none when no deal has one).
 
-    Identical columns are proposed once; past ``MAX_CANDIDATES`` only the
-    strongest alone (largest |z| of the difference in conversion on the
-    training deals) are kept.
+    Identical columns are proposed once, and not at all when a current rule
+    (a column of ``known``) already counts exactly the same; past
+    ``MAX_CANDIDATES`` only the strongest alone (largest |z| of the
+    difference in conversion on the training deals) are kept.
     """
     if not any(d.snapshot for d in deals):
         return []
@@ -234,7 +239,7 @@ def propose(
     for field, values in sorted(_profile_columns(deals).items()):
         found += _field_candidates(field, values, training, supported)
     found += _activity_candidates(deals, training, supported)
-    return _strongest(_distinct(found), training, won)
+    return _strongest(_distinct(found, known), training, won)
 
 
 def _profile_columns(deals: Sequence[ClosedDeal]) -> dict[str, list[Any]]:
@@ -259,8 +264,10 @@ def _profile_columns(deals: Sequence[ClosedDeal]) -> dict[str, list[Any]]:
     return columns
 
 
-def _distinct(candidates: list[Candidate]) -> list[Candidate]:
+def _distinct(candidates: list[Candidate], known: FloatArray | None) -> list[Candidate]:
     seen: set[bytes] = set()
+    if known is not None:
+        seen.update(np.ascontiguousarray(column).tobytes() for column in known.T)
     kept = []
     for candidate in candidates:
         key = candidate.units.tobytes()

@@ -1,7 +1,7 @@
 """Sparse rule selection and whole points, on the training deals only.
 
 Forward selection: starting from no rule, add the column whose score
-statistic (gradient² ÷ information of the current logistic fit) is largest,
+statistic (gradient² ÷ information given the current logistic fit) is largest,
 refit, and repeat up to ``max_rules`` times. The fitting part of the
 training deals orders the rules; the validation part (the rest of the
 training deals, chosen by hash) says how many of them to keep: the shortest
@@ -37,6 +37,20 @@ def _deviance(fit: LogisticFit, units: FloatArray, won: BoolArray) -> float:
     return float(2.0 * np.sum(np.logaddexp(0.0, eta) - y * eta))
 
 
+def _explained(units: FloatArray, chosen: list[int], weights: FloatArray) -> FloatArray:
+    """Information each column shares with the chosen ones (and the intercept).
+
+    Subtracting it makes the statistic a true score test given the rules
+    already in, so a column that only repeats a chosen rule scores near 0
+    and the next pick adds something new.
+    """
+    design = np.hstack([np.ones((units.shape[0], 1)), units[:, chosen]])
+    weighted = design * weights[:, None]
+    cross = units.T @ weighted  # columns × (intercept + chosen)
+    inverse = np.linalg.pinv(design.T @ weighted)
+    return np.einsum("ij,jk,ik->i", cross, inverse, cross)
+
+
 def forward_select(
     units: FloatArray, won: BoolArray, fitting: BoolArray, *, max_rules: int
 ) -> list[int]:
@@ -54,9 +68,10 @@ def forward_select(
     path.append(_deviance(fit, x_check[:, []], y_check))
     for _ in range(min(max_rules, units.shape[1])):
         p = 1.0 / (1.0 + np.exp(-eta))
+        weights = p * (1.0 - p)
         gradient = x_fit.T @ (y_fit - p)
-        information = squares.T @ (p * (1.0 - p)) + 1e-9
-        statistic = gradient * gradient / information
+        information = squares.T @ weights - _explained(x_fit, chosen, weights) + 1e-9
+        statistic = gradient * gradient / np.maximum(information, 1e-9)
         statistic[chosen] = -1.0
         best = int(np.argmax(statistic))
         if statistic[best] < 1.0:  # no column moves the fit at all

@@ -46,7 +46,8 @@ def rule_units(matrix: DealMatrix, current: FloatArray) -> FloatArray:
     behaviour. A rule at 0 points has no count to recover; it counts as 0/1.
     """
     units = np.divide(matrix.hits, current, out=np.zeros_like(matrix.hits), where=current != 0)
-    return np.where(current != 0, units, matrix.fired.astype(np.float64))
+    # + 0.0 turns the -0.0 of 0 ÷ negative points into 0.0, so equal columns compare equal
+    return np.where(current != 0, units, matrix.fired.astype(np.float64)) + 0.0
 
 
 def hot_threshold(
