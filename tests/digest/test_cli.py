@@ -12,8 +12,9 @@ from freezegun import freeze_time
 
 from bot.cli.main import cli
 from bot.services import Services
+from scoring.rule_file import parse_rule_set
 from tests.conftest import FIXTURES
-from tests.digest.worlds import NOW, ingest_leads, small_world
+from tests.digest.worlds import NOW, ingest_leads, small_world, synthetic_world
 
 DOCS = Path(__file__).parents[2] / "docs" / "calibration.md"
 
@@ -122,3 +123,43 @@ def test_a_bad_window_is_one_line_and_exit_2(sqlite_services: Services) -> None:
     result = calibrate(sqlite_services, "--days", "0")
     assert result.exit_code == 2
     assert "--days" in result.output and "Traceback" not in result.output
+
+
+def test_write_rules_writes_a_file_rules_check_accepts(
+    sqlite_services: Services, tmp_path: Path
+) -> None:
+    ingest_leads(sqlite_services, synthetic_world(seed=7, size=400))
+    target = tmp_path / "suggested.yml"
+    result = calibrate(sqlite_services, "--write-rules", str(target))
+    assert result.exit_code == 0, result.output
+    data = json.loads(calibrate(sqlite_services, "--json").output)
+    assert data["apply_offered"] is True
+    assert f"written to {target}" in " ".join(result.output.split())
+    checked = CliRunner().invoke(cli, ["rules", "check", str(target)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    suggested = parse_rule_set(target.read_text(encoding="utf-8"))
+    assert suggested.base == data["base"]["suggested_points"]
+
+
+def test_write_rules_writes_nothing_and_says_why_when_nothing_is_offered(
+    sqlite_services: Services, tmp_path: Path
+) -> None:
+    ingest_leads(sqlite_services, small_world())
+    target = tmp_path / "suggested.yml"
+    result = calibrate(sqlite_services, "--write-rules", str(target))
+    assert result.exit_code == 0, result.output
+    assert not target.exists()
+    assert "No rule file written" in result.output and "nothing is offered" in result.output
+
+
+def test_until_ends_the_window_and_days_has_no_upper_limit(sqlite_services: Services) -> None:
+    ingest_leads(sqlite_services, small_world())
+    before = json.loads(calibrate(sqlite_services, "--until", "2020-01-01", "--json").output)
+    assert before["closed"] == 0
+    ever = calibrate(
+        sqlite_services, "--until", NOW.date().isoformat(), "--days", "100000", "--json"
+    )
+    assert ever.exit_code == 0, ever.output
+    assert json.loads(ever.output)["closed"] == 40
+    bad = calibrate(sqlite_services, "--until", "last tuesday")
+    assert bad.exit_code == 2 and "--until" in bad.output
