@@ -1,9 +1,9 @@
 """Calibrate a rule set against the deals that closed: does the entry score predict who buys?
 
 Pure: the caller picks the deals (e.g. closed in the last ``window_days``)
-and passes them in; ``window_days`` is only echoed in the report. Everything
-after laying the deals out as arrays is vectorised, so 100,000 deals take a
-fraction of a second.
+and passes them in; ``window_days`` is only echoed in the report. The deals
+are laid out as arrays once (and their snapshots read once, in
+``_candidates``); the statistics are vectorised from there.
 
 With fewer than ``min_deals`` deals the report holds counts only: rates,
 intervals, lifts and suggestions on a handful of deals would be noise that
@@ -19,16 +19,13 @@ from typing import Literal
 import numpy as np
 
 from scoring.calibration._bands import band_stats, quintile_stats
-from scoring.calibration._candidates import Candidate, propose
 from scoring.calibration._deals import (
     BoolArray,
     ClosedDeal,
     DealMatrix,
     FloatArray,
     deal_matrix,
-    inner_fitting_mask,
 )
-from scoring.calibration._logistic import fit_logistic
 from scoring.calibration._report import (
     AucPair,
     BasePoints,
@@ -39,9 +36,9 @@ from scoring.calibration._report import (
     spread,
     verdict,
 )
-from scoring.calibration._select import forward_select, to_points
 from scoring.calibration._stats import auc_interval, rate
-from scoring.calibration._suggest import adjusted_thresholds, hot_threshold, rule_units
+from scoring.calibration._suggest import adjusted_thresholds, hot_threshold
+from scoring.calibration._suggestion import Suggestion, suggest
 from scoring.rule_set import BehaviorRule, FitRule, RuleSet
 
 METHOD = (
@@ -131,102 +128,6 @@ class Calibrated:
     training: BoolArray
 
 
-@dataclass(frozen=True)
-class _Suggestion:
-    existing: FloatArray
-    has_existing: BoolArray
-    new_rows: tuple[RuleStats, ...]
-    base: int
-    scores: FloatArray
-
-
-def _unique_name(name: str, taken: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate.casefold() in taken:
-        candidate = f"{name} ({number})"
-        number += 1
-    taken.add(candidate.casefold())
-    return candidate
-
-
-def _new_row(candidate: Candidate, name: str, points: int, won: BoolArray) -> RuleStats:
-    fired = candidate.units > 0
-    n_fired, n_fired_won = int(fired.sum()), int(won[fired].sum())
-    total_won, closed = int(won.sum()), int(won.size)
-    overall = rate(total_won, closed)
-    conversion = rate(n_fired_won, n_fired)
-    rule = candidate.rule
-    return RuleStats(
-        name=name,
-        kind=candidate.kind,
-        points=0,
-        suggested_points=points,
-        fired=n_fired,
-        fired_won=n_fired_won,
-        not_fired=closed - n_fired,
-        not_fired_won=total_won - n_fired_won,
-        conversion_fired=conversion,
-        conversion_not_fired=rate(total_won - n_fired_won, closed - n_fired),
-        lift=conversion / overall if conversion is not None and overall else None,
-        new=True,
-        when=rule.when.model_dump(mode="json", by_alias=True, exclude_none=True),
-        max_count=rule.max_count if isinstance(rule, BehaviorRule) else None,
-    )
-
-
-def _suggest(
-    deals: Sequence[ClosedDeal],
-    rule_set: RuleSet,
-    names: list[str],
-    matrix: DealMatrix,
-    current: FloatArray,
-    eligible: BoolArray,
-    min_rule_samples: int,
-) -> _Suggestion | None:
-    """Select rules on the training deals and turn them into whole points and a base."""
-    train = matrix.training
-    existing_units = rule_units(matrix, current)[:, eligible]
-    candidates = propose(
-        deals, train, matrix.won, min_samples=min_rule_samples, known=existing_units
-    )
-    columns = [existing_units, *(c.units[:, None] for c in candidates)]
-    units = np.hstack(columns) if columns else np.zeros((matrix.closed, 0))
-    fixed = matrix.hits[:, ~eligible].sum(axis=1)
-    budget = max(rule_set.max_rules - int((~eligible).sum()), 0)
-    fitting = inner_fitting_mask(matrix.buckets[train])
-    chosen = forward_select(units[train], matrix.won[train], fitting, max_rules=budget)
-    if not chosen:
-        return None
-    fit = fit_logistic(units[train][:, chosen], matrix.won[train], l2=1.0)
-    if fit is None:
-        return None
-    found = to_points(fit, units[train][:, chosen], fixed[train], rule_set.score_range)
-    by_column = dict(zip(chosen, found.points, strict=True))
-    n_existing = existing_units.shape[1]
-    existing = current.copy()
-    existing[np.flatnonzero(eligible)] = [by_column.get(c, 0.0) for c in range(n_existing)]
-    taken = {name.casefold() for name in names}
-    new_rows = tuple(
-        _new_row(
-            candidates[c - n_existing],
-            _unique_name(candidates[c - n_existing].rule.name, taken),
-            int(points),
-            matrix.won,
-        )
-        for c, points in by_column.items()
-        if c >= n_existing and points != 0
-    )
-    low, high = rule_set.score_range
-    total = found.base + units[:, chosen] @ found.points + fixed
-    return _Suggestion(
-        existing=existing,
-        has_existing=eligible.copy(),
-        new_rows=new_rows,
-        base=found.base,
-        scores=np.clip(total, low, high),
-    )
-
-
 def _apply_decision(
     pair: AucPair, hot_share: float | None, changed: bool
 ) -> tuple[bool, str | None]:
@@ -309,13 +210,13 @@ def calibrate_deals(
     thresholds, score_range = rule_set.thresholds, rule_set.score_range
     bands = band_stats(matrix.entry, matrix.won, thresholds, score_range, with_rates=enough)
     holdout = ~matrix.training
-    suggestion: _Suggestion | None = None
+    suggestion: Suggestion | None = None
     if enough:
         fired_count = matrix.fired.sum(axis=0)
         eligible = (fired_count >= min_rule_samples) & (
             matrix.closed - fired_count >= min_rule_samples
         )
-        suggestion = _suggest(deals, rule_set, names, matrix, current, eligible, min_rule_samples)
+        suggestion = suggest(deals, rule_set, names, matrix, current, eligible, min_rule_samples)
     scores = suggestion.scores if suggestion else None
     pair, interval = AucPair(), None
     if enough:

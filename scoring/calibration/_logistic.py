@@ -102,20 +102,3 @@ def fit_logistic(
         return None
     errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
     return LogisticFit(coefficients=beta[1:], standard_errors=errors[1:], intercept=float(beta[0]))
-
-
-def coefficients_to_points(fit: LogisticFit, current_points: FloatArray) -> FloatArray | None:
-    """Convert log-odds coefficients into the rule set's own points, rounded to whole points.
-
-    One factor for all rules: scale = sum |current points| / sum |coefficients|.
-    The suggested rules spend the same total of points as today, only
-    redistributed by evidence, and each keeps the sign of its effect (a rule
-    whose firing lowers the odds gets negative points, a rule with no effect
-    lands near 0). None when no rule has a clear effect (|z| >= 1.96): the
-    factor would then blow noise up to full points (a lone rule with no
-    effect could flip sign at full weight), and the data supports no change.
-    """
-    if not fit.clear.any():
-        return None
-    scale = float(np.abs(current_points).sum()) / float(np.abs(fit.coefficients).sum())
-    return np.round(fit.coefficients * scale) + 0.0
