@@ -28,6 +28,10 @@ NO_LIMIT = 1e12
 
 MAX_VALUES_PER_FIELD = 12
 MAX_CUTS = 9
+MAX_GROUP = 6
+"""Most values an ``in`` candidate groups."""
+MIN_GROUP_VALUE = 20
+"""Training deals a value needs before its conversion ranks it into a group."""
 MAX_CANDIDATES = 150
 """Candidates kept (strongest alone on the training deals first): bounds the selection's cost."""
 
@@ -89,8 +93,51 @@ def _read_column(values: list[Any]) -> tuple[BoolArray, FloatArray, list[str], d
     return present, numbers, keys, first
 
 
+def _plain_list(values: list[str]) -> str:
+    return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
+
+
+def _groups(
+    field: str,
+    label: str,
+    keys: Any,
+    first: dict[str, Any],
+    won: BoolArray,
+    training: BoolArray,
+    supported: Any,
+) -> list[Candidate]:
+    """``in`` over the values that convert best (or worst) on the training deals.
+
+    Values ranked by training conversion, the top 2, 3, … and the bottom 2,
+    3, … (up to ``MAX_GROUP``) as one rule each: a field with many values
+    (months, sources) then needs one rule, not one per value.
+    """
+    frequent = [
+        key
+        for key, count in zip(*np.unique(keys[training], return_counts=True), strict=True)
+        if key in first and count >= MIN_GROUP_VALUE
+    ]
+    if len(frequent) < 3:
+        return []
+    train_keys, train_won = keys[training], won[training]
+    rates = {key: float(train_won[train_keys == key].mean()) for key in frequent}
+    ranked = sorted(frequent, key=lambda key: (-rates[key], key))
+    found = []
+    for order in (ranked, ranked[::-1]):
+        for size in range(2, min(MAX_GROUP, len(ranked) - 1) + 1):
+            chosen = order[:size]
+            column = np.isin(keys, chosen)
+            if not supported(column):
+                continue
+            values = [first[key] for key in chosen]
+            texts = [str(value).strip() for value in values]
+            name = f"{label} is {_plain_list(texts)}"
+            found.append(_fit(name, {"field": field, "in": values}, column))
+    return found
+
+
 def _field_candidates(
-    field: str, values: list[Any], training: BoolArray, supported: Any
+    field: str, values: list[Any], training: BoolArray, won: BoolArray, supported: Any
 ) -> list[Candidate]:
     label = _label(field)
     present, numbers, keys, first = _read_column(values)
@@ -116,6 +163,7 @@ def _field_candidates(
         return found
     key_array = np.array(keys)
     labels, counts = np.unique(key_array[training], return_counts=True)
+    found += _groups(field, label, key_array, first, won, training, supported)
     for index in np.argsort(-counts, kind="stable")[:MAX_VALUES_PER_FIELD]:
         key = str(labels[index])
         if key not in first:
@@ -165,50 +213,58 @@ def _activity_candidates(
     return found
 
 
+def _column(n: int, counts: dict[int, int]) -> FloatArray:
+    column = np.zeros(n)
+    column[np.fromiter(counts, dtype=np.intp, count=len(counts))] = list(counts.values())
+    return column
+
+
 def _url_candidates(
     kind: str, label: str, entries: list[Any], n: int, training: BoolArray, supported: Any
 ) -> list[Candidate]:
-    paths: dict[str, int] = {}
+    """``url_contains`` on the URL paths most training deals visited (counted once each)."""
+    by_url: dict[str, dict[int, int]] = {}
     for i, entry in enumerate(entries):
-        if entry and training[i]:
-            for path in {urlsplit(url).path.casefold() for url in entry.get("urls", {})}:
-                if path and path != "/":
-                    paths[path] = paths.get(path, 0) + 1
-    fragments = sorted(paths, key=lambda p: -paths[p])[:MAX_VALUES_PER_FIELD]
+        for url, count in (entry or {}).get("urls", {}).items():
+            by_url.setdefault(url, {})[i] = count
+    reach: dict[str, set[int]] = {}
+    for url, deals in by_url.items():
+        path = urlsplit(url).path.casefold()
+        if path and path != "/":
+            reach.setdefault(path, set()).update(i for i in deals if training[i])
+    fragments = sorted(reach, key=lambda path: (-len(reach[path]), path))[:MAX_VALUES_PER_FIELD]
     found = []
     for fragment in fragments:
-        counts = np.zeros(n)
-        for i, entry in enumerate(entries):
-            if entry:
-                counts[i] = sum(
-                    c for url, c in entry.get("urls", {}).items() if fragment in url.casefold()
-                )
-        if supported(counts > 0):
+        counts: dict[int, int] = {}
+        for url, deals in by_url.items():
+            if fragment in url.casefold():
+                for i, count in deals.items():
+                    counts[i] = counts.get(i, 0) + count
+        column = _column(n, counts)
+        if supported(column > 0):
             when = {"kind": kind, "url_contains": fragment}
-            found.append(_behavior(f"{label} on {fragment}", when, 1, counts))
+            found.append(_behavior(f"{label} on {fragment}", when, 1, column))
     return found
 
 
 def _property_candidates(
     kind: str, label: str, entries: list[Any], n: int, supported: Any
 ) -> list[Candidate]:
-    seen: dict[tuple[str, str], int] = {}
-    for entry in entries:
+    """``properties`` equal to the values most deals' activities of this kind carried."""
+    by_value: dict[tuple[str, str], dict[int, int]] = {}
+    for i, entry in enumerate(entries):
         for key, values in (entry or {}).get("properties", {}).items():
-            for value in values:
-                seen[(key, value)] = seen.get((key, value), 0) + 1
+            for value, count in values.items():
+                by_value.setdefault((key, value), {})[i] = count
+    frequent = sorted(by_value, key=lambda pair: (-len(by_value[pair]), pair))
     found = []
-    frequent = sorted(seen, key=lambda pair: -seen[pair])[: 2 * MAX_VALUES_PER_FIELD]
-    for key, value in frequent:
-        counts = np.array(
-            [((e or {}).get("properties", {}).get(key) or {}).get(value, 0) for e in entries],
-            dtype=np.float64,
-        )
-        if supported(counts > 0):
+    for key, value in frequent[: 2 * MAX_VALUES_PER_FIELD]:
+        column = _column(n, by_value[(key, value)])
+        if supported(column > 0):
             wanted = json.loads(value)
             when = {"kind": kind, "properties": {key: wanted}}
             name = f"{label} with {key.replace('_', ' ')} {wanted}"
-            found.append(_behavior(name, when, 1, counts))
+            found.append(_behavior(name, when, 1, column))
     return found
 
 
@@ -237,7 +293,7 @@ def propose(
 
     found: list[Candidate] = []
     for field, values in sorted(_profile_columns(deals).items()):
-        found += _field_candidates(field, values, training, supported)
+        found += _field_candidates(field, values, training, won, supported)
     found += _activity_candidates(deals, training, supported)
     return _strongest(_distinct(found, known), training, won)
 
