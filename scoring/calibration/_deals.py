@@ -70,6 +70,23 @@ def in_training(lead_key: str) -> bool:
     return bool(training_mask([lead_key])[0])
 
 
+MAX_SELECTION_DEALS = 30_000
+"""Training deals the rule selection looks at, at most: beyond this the same rules come out."""
+
+
+def selection_sample(buckets: NDArray[np.uint64], training_deals: int) -> BoolArray:
+    """A stable share of deals (by another digit range of the hash) for choosing rules.
+
+    Choosing up to 15 rules out of a few hundred candidates needs tens of
+    thousands of deals, not hundreds of thousands; the chosen rules' points
+    are then fitted on every training deal.
+    """
+    if training_deals <= MAX_SELECTION_DEALS:
+        return np.ones(buckets.shape, dtype=np.bool_)
+    keep = round(100 * MAX_SELECTION_DEALS / training_deals)
+    return (buckets // 10) % 100 < keep
+
+
 @dataclass(frozen=True, slots=True)
 class DealMatrix:
     """Column-wise view of the deals: one row per deal, one ``hits`` column per rule name.

@@ -21,6 +21,7 @@ from scoring.calibration._deals import (
     DealMatrix,
     FloatArray,
     inner_fitting_mask,
+    selection_sample,
 )
 from scoring.calibration._logistic import fit_logistic
 from scoring.calibration._report import RuleStats
@@ -95,8 +96,9 @@ def suggest(
     units = np.hstack(columns) if columns else np.zeros((matrix.closed, 0))
     fixed = matrix.hits[:, ~eligible].sum(axis=1)
     budget = max(rule_set.max_rules - int((~eligible).sum()), 0)
-    fitting = inner_fitting_mask(matrix.buckets[train])
-    chosen = forward_select(units[train], matrix.won[train], fitting, max_rules=budget)
+    sample = train & selection_sample(matrix.buckets, int(train.sum()))
+    fitting = inner_fitting_mask(matrix.buckets[sample])
+    chosen = forward_select(units[sample], matrix.won[sample], fitting, max_rules=budget)
     if not chosen:
         return None
     fit = fit_logistic(units[train][:, chosen], matrix.won[train], l2=1.0)
