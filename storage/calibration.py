@@ -9,7 +9,6 @@ the statistics themselves.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +22,9 @@ from storage.models import CalibrationReport, Lead, PipelineEntry
 def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[ClosedDeal]:
     """Deals that closed in [start, end) (same filter as ``pipeline.closed_between``).
 
-    Each is keyed by its lead id (as text), with the entry score, the outcome,
+    Each is keyed by its lead's email, which the holdout split hashes: unlike
+    the lead id it does not depend on the order data was imported in. With
+    it come the entry score, the outcome,
     the points each rule contributed at entry and the lead's snapshot at
     entry. ``rule_hits`` and ``snapshot`` are fetched
     as JSON text and decoded in one ``json.loads`` of the whole column:
@@ -34,8 +35,10 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
     as_text = cast if _is_postgres(session) else type_coerce
     hits_text = as_text(entries.rule_hits, Text)
     snapshot_text = as_text(entries.snapshot, Text)
+    leads = Lead.__table__.c  # type: ignore[attr-defined]
     query = (
-        select(entries.lead_id, entries.score, entries.outcome, hits_text, snapshot_text)
+        select(leads.email, entries.score, entries.outcome, hits_text, snapshot_text)
+        .join_from(PipelineEntry.__table__, Lead.__table__, leads.id == entries.lead_id)  # type: ignore[attr-defined]
         .where(entries.closed_at >= start, entries.closed_at < end)
         .where(entries.outcome.is_not(None))
         .order_by(entries.closed_at, entries.id)
@@ -44,8 +47,8 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
     hits = json.loads("[" + ",".join([row[3] or "{}" for row in rows]) + "]")
     snapshots = json.loads("[" + ",".join([row[4] or "null" for row in rows]) + "]")
     return [
-        ClosedDeal(str(lead_id), score, outcome == "won", rule_hits, snapshot)
-        for (lead_id, score, outcome, _, _), rule_hits, snapshot in zip(
+        ClosedDeal(email, score, outcome == "won", rule_hits, snapshot)
+        for (email, score, outcome, _, _), rule_hits, snapshot in zip(
             rows, hits, snapshots, strict=True
         )
     ]
@@ -53,15 +56,6 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
 
 def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def lead_emails(*, session: Session, lead_ids: Iterable[int]) -> dict[int, str]:
-    """Lead id -> email, for the few example leads a report names."""
-    ids = sorted(set(lead_ids))
-    if not ids:
-        return {}
-    query = select(col(Lead.id), col(Lead.email)).where(col(Lead.id).in_(ids))
-    return {lead_id: email for lead_id, email in session.execute(query)}
 
 
 def store_report(

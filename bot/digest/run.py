@@ -1,8 +1,8 @@
 """One calibration run: read the closed deals, calibrate the active rules, keep what views need.
 
 The statistics live in ``scoring.calibration`` (pure); this module only
-reads the closed deals, the active rule set and, for the few example leads a
-report names, their emails, and stores reports for the Apply button.
+reads the closed deals (keyed by email) and the active rule set, and stores
+reports for the Apply button.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from bot.services import Services
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate_deals, suggested_rule_set
 from scoring.rule_file import rule_set_to_yaml
 from scoring.rule_set import RuleSet
-from storage.calibration import closed_deals, lead_emails, store_report
+from storage.calibration import closed_deals, store_report
 from storage.engine import session_scope
 
 MIN_DEALS = 30
@@ -34,7 +34,7 @@ class Calibration:
 
     ``deals`` are kept for the chart, with ``suggested_scores`` (each deal's
     score under the suggestion, None without one); ``emails`` maps the
-    report's example lead keys to emails.
+    report's example lead keys to what to call them (the keys are emails).
     """
 
     report: CalibrationReport
@@ -92,15 +92,13 @@ def run_calibration(
             min_rule_samples=MIN_RULE_SAMPLES,
         )
         report = calibrated.report
-        examples = [int(key) for key in report.won_below_hot.examples]
-        found = lead_emails(session=session, lead_ids=examples)
     return Calibration(
         report=report,
         rule_set=active.rule_set,
         version=active.version,
         now=end,
         deals=deals,
-        emails={str(lead_id): email for lead_id, email in found.items()},
+        emails={key: key for key in report.won_below_hot.examples},
         suggested_scores=calibrated.suggested,
     )
 
