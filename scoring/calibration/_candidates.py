@@ -11,38 +11,24 @@ of deals cannot be told apart from chance.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
-from urllib.parse import urlsplit
+from typing import Any
 
 import numpy as np
 
+from scoring.calibration._activities import activity_candidates
+from scoring.calibration._candidate import (
+    MAX_CANDIDATES,
+    MAX_CUTS,
+    MAX_GROUP,
+    MAX_VALUES_PER_FIELD,
+    MIN_GROUP_VALUE,
+    NO_LIMIT,
+    Candidate,
+)
 from scoring.calibration._deals import BoolArray, ClosedDeal, FloatArray
-from scoring.rule_set import ActivityCondition, BehaviorRule, FieldCondition, FitRule
-
-NO_LIMIT = 1e12
-"""Upper bound of an "at least" rule: ``between`` needs two finite ends."""
-
-MAX_VALUES_PER_FIELD = 12
-MAX_CUTS = 9
-MAX_GROUP = 6
-"""Most values an ``in`` candidate groups."""
-MIN_GROUP_VALUE = 20
-"""Training deals a value needs before its conversion ranks it into a group."""
-MAX_CANDIDATES = 150
-"""Candidates kept (strongest alone on the training deals first): bounds the selection's cost."""
-
-
-@dataclass(frozen=True, slots=True)
-class Candidate:
-    """A proposed rule (1 point) and how many times it counts for each deal at entry."""
-
-    kind: Literal["fit", "behavior"]
-    rule: FitRule | BehaviorRule
-    units: FloatArray
+from scoring.rule_set import FieldCondition, FitRule
 
 
 def _label(field: str) -> str:
@@ -179,95 +165,6 @@ def _field_candidates(
     return found
 
 
-def _behavior(name: str, when: dict[str, Any], max_count: int, counts: FloatArray) -> Candidate:
-    rule = BehaviorRule(
-        name=name, when=ActivityCondition.model_validate(when), points=1, max_count=max_count
-    )
-    return Candidate("behavior", rule, np.minimum(counts, max_count))
-
-
-def _kind_label(kind: str) -> str:
-    text = kind.replace("_", " ").strip()
-    return text[:1].upper() + text[1:]
-
-
-def _activity_candidates(
-    deals: Sequence[ClosedDeal], training: BoolArray, supported: Any
-) -> list[Candidate]:
-    n = len(deals)
-    activity = [(d.snapshot or {}).get("activity") or {} for d in deals]
-    kinds = sorted({kind for counts in activity for kind in counts})
-    found: list[Candidate] = []
-    for kind in kinds:
-        entries = [counts.get(kind) for counts in activity]
-        total = np.array([e["n"] if e else 0 for e in entries], dtype=np.float64)
-        label = _kind_label(kind)
-        if supported(total > 0):
-            found.append(_behavior(label, {"kind": kind}, 1, total))
-            positive = total[training & (total > 0)]
-            cap = min(int(np.quantile(positive, 0.75)), 20) if positive.size else 1
-            if cap > 1:
-                found.append(_behavior(f"{label}, up to {cap} times", {"kind": kind}, cap, total))
-        found += _url_candidates(kind, label, entries, n, training, supported)
-        found += _property_candidates(kind, label, entries, n, supported)
-    return found
-
-
-def _column(n: int, counts: dict[int, int]) -> FloatArray:
-    column = np.zeros(n)
-    column[np.fromiter(counts, dtype=np.intp, count=len(counts))] = list(counts.values())
-    return column
-
-
-def _url_candidates(
-    kind: str, label: str, entries: list[Any], n: int, training: BoolArray, supported: Any
-) -> list[Candidate]:
-    """``url_contains`` on the URL paths most training deals visited (counted once each)."""
-    by_url: dict[str, dict[int, int]] = {}
-    for i, entry in enumerate(entries):
-        for url, count in (entry or {}).get("urls", {}).items():
-            by_url.setdefault(url, {})[i] = count
-    reach: dict[str, set[int]] = {}
-    for url, deals in by_url.items():
-        path = urlsplit(url).path.casefold()
-        if path and path != "/":
-            reach.setdefault(path, set()).update(i for i in deals if training[i])
-    fragments = sorted(reach, key=lambda path: (-len(reach[path]), path))[:MAX_VALUES_PER_FIELD]
-    found = []
-    for fragment in fragments:
-        counts: dict[int, int] = {}
-        for url, deals in by_url.items():
-            if fragment in url.casefold():
-                for i, count in deals.items():
-                    counts[i] = counts.get(i, 0) + count
-        column = _column(n, counts)
-        if supported(column > 0):
-            when = {"kind": kind, "url_contains": fragment}
-            found.append(_behavior(f"{label} on {fragment}", when, 1, column))
-    return found
-
-
-def _property_candidates(
-    kind: str, label: str, entries: list[Any], n: int, supported: Any
-) -> list[Candidate]:
-    """``properties`` equal to the values most deals' activities of this kind carried."""
-    by_value: dict[tuple[str, str], dict[int, int]] = {}
-    for i, entry in enumerate(entries):
-        for key, values in (entry or {}).get("properties", {}).items():
-            for value, count in values.items():
-                by_value.setdefault((key, value), {})[i] = count
-    frequent = sorted(by_value, key=lambda pair: (-len(by_value[pair]), pair))
-    found = []
-    for key, value in frequent[: 2 * MAX_VALUES_PER_FIELD]:
-        column = _column(n, by_value[(key, value)])
-        if supported(column > 0):
-            wanted = json.loads(value)
-            when = {"kind": kind, "properties": {key: wanted}}
-            name = f"{label} with {key.replace('_', ' ')} {wanted}"
-            found.append(_behavior(name, when, 1, column))
-    return found
-
-
 def propose(
     deals: Sequence[ClosedDeal],
     training: BoolArray,
@@ -294,7 +191,7 @@ def propose(
     found: list[Candidate] = []
     for field, values in sorted(_profile_columns(deals).items()):
         found += _field_candidates(field, values, training, won, supported)
-    found += _activity_candidates(deals, training, supported)
+    found += activity_candidates(deals, training, supported)
     return _strongest(_distinct(found, known), training, won)
 
 
