@@ -408,8 +408,27 @@ def store_deals(services: Services, count: int, *, snapshots: bool = True) -> No
                 "closed_at": closed_at + timedelta(seconds=i),
             }
         )
+    leads = [
+        {
+            "id": i + 1,
+            "email": f"lead-{i + 1}@bench.example",
+            "created_at": closed_at - timedelta(days=30),
+            "attributes": {},
+            "field_times": {},
+            "fit": 0.0,
+            "behavior_decaying": 0.0,
+            "behavior_fixed": 0.0,
+            "behavior": 0.0,
+            "score": 0.0,
+            "band": "cold",
+            "alert_armed": True,
+            "alert_cycle": 0,
+        }
+        for i in range(count)
+    ]
     with services.engine.begin() as connection:
         for start in range(0, count, 10_000):
+            connection.execute(insert(Lead), leads[start : start + 10_000])
             connection.execute(insert(PipelineEntry), rows[start : start + 10_000])
 
 

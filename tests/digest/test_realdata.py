@@ -60,13 +60,15 @@ def test_x_education_suggestion_finds_rules_and_beats_the_bundled_ones(
     assert report["auc"]["current"] > 0.7
     assert report["auc"]["suggested"] >= report["auc"]["current"] + 0.08
     assert report["apply_offered"] is True
-    new = {row["name"]: row for row in report["rules"] if row["new"]}
-    assert "Occupation is Working Professional" in new
-    assert new["Occupation is Working Professional"]["lift"] > 1.2
+    new = [row for row in report["rules"] if row["new"]]
+    assert new and all(row["suggested_points"] and row["fired"] >= 20 for row in new)
+    assert len([row for row in report["rules"] if row["suggested_points"] != 0]) <= 15
     assert report["suggested_ends"]["low"] < 0.05 and report["suggested_ends"]["high"] < 0.05
     check = leadscore(tmp_path, rules, "rules", "check", str(suggested_file))
-    assert "Occupation is Working Professional" in suggested_file.read_text(encoding="utf-8")
     assert check.exit_code == 0
+    written = suggested_file.read_text(encoding="utf-8")
+    assert "attributes.occupation" in written  # answering the occupation question counts
+    assert all(row["name"] in written for row in new)
 
 
 def test_maven_says_no_signal_and_offers_nothing(tmp_path: Path) -> None:
