@@ -70,7 +70,7 @@ def in_training(lead_key: str) -> bool:
     return bool(training_mask([lead_key])[0])
 
 
-MAX_SELECTION_DEALS = 30_000
+MAX_SELECTION_DEALS = 20_000
 """Training deals the rule selection looks at, at most: beyond this the same rules come out."""
 
 

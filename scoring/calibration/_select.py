@@ -21,7 +21,7 @@ from scoring.calibration._logistic import LogisticFit, fit_logistic
 _TOLERANCE = 2.0
 """Validation deviance (nats) a shorter rule list may give up: about one parameter's worth."""
 
-_STEPS = 4
+_STEPS = 2
 """Newton steps per path point, from the previous fit: enough to rank the next column."""
 
 _END_SHARE = 0.01
