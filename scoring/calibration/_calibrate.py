@@ -46,7 +46,7 @@ METHOD = (
     "entry) by logistic regression on a 70% sha256 split of lead keys, the number of rules "
     "chosen on an inner split of that 70%; points = log-odds scaled so the 1st-99th percentile "
     "spans 90% of score_range, base centring them; hot threshold keeping today's share of hot "
-    "entries; AUC (95% Hanley-McNeil interval) and suggested spread on the 30% holdout"
+    "entries; AUC (95% DeLong interval) and suggested spread on the 30% holdout"
 )
 
 MIN_AUC_GAIN = 0.01

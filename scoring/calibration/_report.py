@@ -81,7 +81,7 @@ class RuleStats(_Frozen):
 class AucPair(_Frozen):
     """Ranking quality (AUC) on the held-out deals, current points vs suggested points.
 
-    ``*_low``/``*_high`` bound the 95% interval (Hanley-McNeil).
+    ``*_low``/``*_high`` bound the 95% interval (DeLong).
     """
 
     current: float | None = None

@@ -71,7 +71,7 @@ def test_x_education_suggestion_finds_rules_and_beats_the_bundled_ones(
     assert all(row["name"] in written for row in new)
 
 
-def test_maven_says_no_signal_and_offers_nothing(tmp_path: Path) -> None:
+def test_maven_is_never_called_healthy_and_offers_nothing(tmp_path: Path) -> None:
     pipeline = require_file(SHARED_DATA / "maven-crm-sales-opportunities" / "sales_pipeline.csv")
     rules = BENCHMARKS / "rules" / "maven.yml"
     mapping = BENCHMARKS / "mappings" / "maven.yml"
@@ -81,11 +81,15 @@ def test_maven_says_no_signal_and_offers_nothing(tmp_path: Path) -> None:
     report = calibrated(tmp_path, rules, *args, "--write-rules", str(nothing))
 
     assert report["closed"] == 6_711
-    assert report["verdict"].startswith("no signal")
+    # outcomes near random: at best a ranking indistinguishable from chance or barely
+    # above it (the price-list rules rank 0.53 on this split), never healthy
+    assert report["verdict"].split(":")[0] in ("no signal", "weak")
+    assert report["auc"]["current_low"] < 0.52
     assert report["apply_offered"] is False and report["apply_reason"]
     assert not nothing.exists()
     text = leadscore(tmp_path, rules, "calibrate", *args).output
-    assert "No signal" in text and "suggestions below" not in text
+    assert "nothing is offered" in " ".join(text.split())
+    assert "suggestions below" not in text
 
 
 def test_olist_import_order_does_not_change_the_report(tmp_path: Path) -> None:
@@ -110,8 +114,10 @@ def test_olist_import_order_does_not_change_the_report(tmp_path: Path) -> None:
     in_order, backwards = reports
     # One Olist deal is won before its first contact, so which of its outcomes is known
     # first decides its entry; every other deal enters the same whatever the order.
-    for key in ("closed", "won", "verdict", "rules", "base", "apply_offered"):
+    for key in ("closed", "won", "verdict", "base", "apply_offered"):
         assert backwards[key] == in_order[key], key
+    points = [[(r["name"], r["suggested_points"]) for r in x["rules"]] for x in reports]
+    assert points[0] == points[1]
     assert backwards["auc"]["suggested"] == in_order["auc"]["suggested"]
     assert abs(backwards["auc"]["current"] - in_order["auc"]["current"]) < 0.001
     for now, then in zip(in_order["bands"], backwards["bands"], strict=True):

@@ -279,15 +279,16 @@ def test_auc_interval_holds_the_auc_and_narrows_with_more_deals() -> None:
         scores = rng.normal(size=n) + won
         value, low, high = auc_interval(scores, won) or (0, 0, 0)
         assert low < value < high
-        assert value == auc(scores, won)
+        assert value == pytest.approx(auc(scores, won))
         widths.append(high - low)
     assert widths[1] < widths[0] / 5
-    # AUC 0.8 on 50 won + 50 lost: by Hanley & McNeil, Q1 = 0.8/1.2, Q2 = 1.28/1.8 and
-    # SE = sqrt((0.16 + 49(Q1 - 0.64) + 49(Q2 - 0.64)) / 2500) = 0.0432
+    # AUC 0.8 on 50 won + 50 lost, scores 1/0 (heavy ties). DeLong by hand: 40 won deals
+    # outrank 0.9 of the lost ones (40 + half of 10 ties), 10 only 0.4; the lost side
+    # mirrors it. Variance 2 × (40·0.1² + 10·0.4²) / 49 / 50 = 0.0016327, SE 0.040406.
     scores = [1] * 40 + [0] * 10 + [1] * 10 + [0] * 40
     half = auc_interval(scores, [1] * 50 + [0] * 50) or (0, 0, 0)
     assert half[0] == pytest.approx(0.8)
-    assert (half[2] - half[1]) / 2 == pytest.approx(1.96 * 0.0432, abs=0.004)
+    assert (half[2] - half[1]) / 2 == pytest.approx(1.959964 * 0.040406, abs=1e-5)
 
 
 def test_won_below_hot_lists_the_lowest_scoring_wins() -> None:
