@@ -89,23 +89,25 @@ def _groups(
     keys: Any,
     first: dict[str, Any],
     won: BoolArray,
-    training: BoolArray,
+    ranking: BoolArray,
     supported: Any,
 ) -> list[Candidate]:
-    """``in`` over the values that convert best (or worst) on the training deals.
+    """``in`` over the values that convert best (or worst) on the ``ranking`` deals.
 
-    Values ranked by training conversion, the top 2, 3, … and the bottom 2,
+    ``ranking`` is the part of the training deals the selection fits on, so
+    the part that validates it never saw which values were grouped. Values
+    ranked by conversion there, the top 2, 3, … and the bottom 2,
     3, … (up to ``MAX_GROUP``) as one rule each: a field with many values
     (months, sources) then needs one rule, not one per value.
     """
     frequent = [
         key
-        for key, count in zip(*np.unique(keys[training], return_counts=True), strict=True)
+        for key, count in zip(*np.unique(keys[ranking], return_counts=True), strict=True)
         if key in first and count >= MIN_GROUP_VALUE
     ]
     if len(frequent) < 3:
         return []
-    train_keys, train_won = keys[training], won[training]
+    train_keys, train_won = keys[ranking], won[ranking]
     rates = {key: float(train_won[train_keys == key].mean()) for key in frequent}
     ranked = sorted(frequent, key=lambda key: (-rates[key], key))
     found = []
@@ -123,7 +125,12 @@ def _groups(
 
 
 def _field_candidates(
-    field: str, values: list[Any], training: BoolArray, won: BoolArray, supported: Any
+    field: str,
+    values: list[Any],
+    training: BoolArray,
+    won: BoolArray,
+    ranking: BoolArray,
+    supported: Any,
 ) -> list[Candidate]:
     label = _label(field)
     present, numbers, keys, first = _read_column(values)
@@ -149,7 +156,7 @@ def _field_candidates(
         return found
     key_array = np.array(keys)
     labels, counts = np.unique(key_array[training], return_counts=True)
-    found += _groups(field, label, key_array, first, won, training, supported)
+    found += _groups(field, label, key_array, first, won, ranking, supported)
     for index in np.argsort(-counts, kind="stable")[:MAX_VALUES_PER_FIELD]:
         key = str(labels[index])
         if key not in first:
@@ -172,13 +179,15 @@ def propose(
     *,
     min_samples: int,
     known: FloatArray | None = None,
+    ranking: BoolArray | None = None,
 ) -> list[Candidate]:
     """Candidate rules from the deals' entry snapshots (none when no deal has one).
 
     Identical columns are proposed once, and not at all when a current rule
     (a column of ``known``) already counts exactly the same; past
     ``MAX_CANDIDATES`` only the strongest alone (largest |z| of the
-    difference in conversion on the training deals) are kept.
+    difference in conversion on the training deals) are kept. ``ranking``
+    (default: the training deals) ranks values for ``in`` groups.
     """
     if not any(d.snapshot for d in deals):
         return []
@@ -190,7 +199,9 @@ def propose(
 
     found: list[Candidate] = []
     for field, values in sorted(_profile_columns(deals).items()):
-        found += _field_candidates(field, values, training, won, supported)
+        found += _field_candidates(
+            field, values, training, won, training if ranking is None else ranking, supported
+        )
     found += activity_candidates(deals, training, supported)
     return _strongest(_distinct(found, known), training, won)
 

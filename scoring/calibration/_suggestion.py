@@ -90,7 +90,12 @@ def suggest(
     train = matrix.training
     existing_units = rule_units(matrix, current)[:, eligible]
     candidates = propose(
-        deals, train, matrix.won, min_samples=min_rule_samples, known=existing_units
+        deals,
+        train,
+        matrix.won,
+        min_samples=min_rule_samples,
+        known=existing_units,
+        ranking=train & inner_fitting_mask(matrix.buckets),
     )
     columns = [existing_units, *(c.units[:, None] for c in candidates)]
     units = np.hstack(columns) if columns else np.zeros((matrix.closed, 0))
