@@ -41,6 +41,7 @@ class ScoreCard:
             "score": round(self.result.score, 2),
             "fit": round(self.result.fit, 2),
             "behavior": round(self.result.behavior, 2),
+            "base": round(self.result.base, 2),
             "band": self.result.band,
             "last_activity_at": _iso(self.result.last_activity_at),
             "rule_set_version": self.rule_set_version,

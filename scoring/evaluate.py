@@ -78,6 +78,7 @@ class LeadScore:
     behavior_decaying: float
     behavior_fixed: float
     decay_factor: float
+    base: float = 0.0
 
 
 def fit_hits(rule_set: RuleSet, lead: LeadLike) -> list[RuleHit]:
@@ -205,7 +206,11 @@ def assemble_score(
     hits: tuple[RuleHit, ...] = (),
     last_activity_at: datetime | None = None,
 ) -> LeadScore:
-    """Combine the parts into the clamped total (the same formula the decay SQL uses)."""
+    """Combine the parts into the clamped total (the same formula the decay SQL uses).
+
+    ``base`` is part of the total but neither fit nor behaviour: it never
+    decays and no rule explains it, so the explanation shows it on its own.
+    """
     behavior = behavior_decaying * factor + behavior_fixed
     score = rule_set.clamp(rule_set.base + fit + behavior)
     return LeadScore(
@@ -218,4 +223,5 @@ def assemble_score(
         behavior_decaying=behavior_decaying,
         behavior_fixed=behavior_fixed,
         decay_factor=factor,
+        base=float(rule_set.base),
     )

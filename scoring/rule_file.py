@@ -130,7 +130,9 @@ def rule_set_to_yaml(rule_set: RuleSet) -> str:
     Thresholds, range, decay and SLA are always written, so that a stored
     version means the same thing even if the defaults change later.
     """
-    data = _whole_numbers(rule_set.model_dump(mode="json", by_alias=True, exclude_none=True))
+    data = _without_new_defaults(
+        _whole_numbers(rule_set.model_dump(mode="json", by_alias=True, exclude_none=True))
+    )
     for rule in data["behavior"]:
         if rule.get("intent") is False:
             del rule["intent"]
@@ -155,7 +157,10 @@ def content_hash(text: str) -> str:
     """
     dumped = _routing_as_written(parse_rule_set(text).model_dump(mode="json", by_alias=True))
     canonical = json.dumps(
-        _whole_numbers(dumped), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        _without_new_defaults(_whole_numbers(dumped)),
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -186,6 +191,24 @@ def _routing_as_written(data: dict[str, Any]) -> dict[str, Any]:
     if data.get("account_heat") == {"leads": 3, "days": 7}:
         del data["account_heat"]
     return data
+
+
+_NEW_DEFAULTS = {"base": 0, "max_rules": 15}
+"""Keys added after rule sets were first stored, with the defaults that mean "as before"."""
+
+
+def _without_new_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    """Leave out keys at the default they had before they existed.
+
+    A rule file stored before ``base`` and ``max_rules`` existed must keep its
+    content hash (or start-up would store it again as a new version), and a
+    file that does not use them reads better without them.
+    """
+    return {
+        key: value
+        for key, value in data.items()
+        if key not in _NEW_DEFAULTS or value != _NEW_DEFAULTS[key]
+    }
 
 
 def bundled_rules_text() -> str:

@@ -239,7 +239,6 @@ class RuleSet(_Strict):
     name: str = Field(min_length=1)
     thresholds: Thresholds
     score_range: tuple[float, float] = (0, 100)
-    base: int = 0
     decay: Decay = Decay(monthly_rate=0.15, grace_days=7)
     fit: list[FitRule] = Field(default_factory=list)
     behavior: list[BehaviorRule] = Field(default_factory=list)
@@ -263,6 +262,12 @@ class RuleSet(_Strict):
                 f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in error.errors()
             )
             raise ValueError(problems) from None
+
+    # strict: ``base: 2.5`` or ``base: true`` is a typo, not a whole number of points.
+    base: int = Field(default=0, strict=True)
+    """Points every lead starts with: score = clamp(base + fit + behaviour)."""
+    max_rules: int = Field(default=15, ge=1, strict=True)
+    """The most rules (fit and behaviour together) a calibration suggestion may hold."""
 
     @cached_property
     def behavior_by_kind(self) -> dict[str, list[int]]:

@@ -8,11 +8,10 @@ the statistics themselves.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+import msgspec
 from sqlalchemy import Text, cast, select, type_coerce, update
 from sqlmodel import Session, col
 
@@ -23,43 +22,46 @@ from storage.models import CalibrationReport, Lead, PipelineEntry
 def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[ClosedDeal]:
     """Deals that closed in [start, end) (same filter as ``pipeline.closed_between``).
 
-    Each is keyed by its lead id (as text), with the entry score, the outcome
-    and the points each rule contributed at entry. ``rule_hits`` is fetched
-    as JSON text and decoded in one ``json.loads`` of the whole column:
+    Each is keyed by its lead's email, which the holdout split hashes: unlike
+    the lead id it does not depend on the order data was imported in. With
+    it come the entry score, the outcome,
+    the points each rule contributed at entry and the lead's snapshot at
+    entry. ``rule_hits`` and ``snapshot`` are fetched
+    as JSON text and decoded in one ``msgspec`` decode of the whole column:
     decoding 100,000 small documents one by one (what the JSON column type
     does) costs more than the query itself.
     """
     entries = PipelineEntry.__table__.c  # type: ignore[attr-defined]
-    hits_text = (
-        cast(entries.rule_hits, Text)
-        if _is_postgres(session)
-        else type_coerce(entries.rule_hits, Text)
-    )
+    as_text = cast if _is_postgres(session) else type_coerce
+    hits_text = as_text(entries.rule_hits, Text)
+    snapshot_text = as_text(entries.snapshot, Text)
+    leads = Lead.__table__.c  # type: ignore[attr-defined]
     query = (
-        select(entries.lead_id, entries.score, entries.outcome, hits_text)
+        select(leads.email, entries.score, entries.outcome, hits_text, snapshot_text)
+        .join_from(PipelineEntry.__table__, Lead.__table__, leads.id == entries.lead_id)  # type: ignore[attr-defined]
         .where(entries.closed_at >= start, entries.closed_at < end)
         .where(entries.outcome.is_not(None))
         .order_by(entries.closed_at, entries.id)
     )
     rows = session.connection().execute(query).all()
-    hits = json.loads("[" + ",".join([row[3] or "{}" for row in rows]) + "]")
+    hits = _decoded([row[3] or "{}" for row in rows])
+    snapshots = _decoded([row[4] or "null" for row in rows])
     return [
-        ClosedDeal(str(lead_id), score, outcome == "won", rule_hits)
-        for (lead_id, score, outcome, _), rule_hits in zip(rows, hits, strict=True)
+        ClosedDeal(email, score, outcome == "won", rule_hits, snapshot)
+        for (email, score, outcome, _, _), rule_hits, snapshot in zip(
+            rows, hits, snapshots, strict=True
+        )
     ]
+
+
+def _decoded(documents: list[str]) -> list[Any]:
+    """Many small JSON documents decoded as one array, by msgspec (building objects is the cost)."""
+    decoded: list[Any] = msgspec.json.decode(("[" + ",".join(documents) + "]").encode("utf-8"))
+    return decoded
 
 
 def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
-
-
-def lead_emails(*, session: Session, lead_ids: Iterable[int]) -> dict[int, str]:
-    """Lead id -> email, for the few example leads a report names."""
-    ids = sorted(set(lead_ids))
-    if not ids:
-        return {}
-    query = select(col(Lead.id), col(Lead.email)).where(col(Lead.id).in_(ids))
-    return {lead_id: email for lead_id, email in session.execute(query)}
 
 
 def store_report(

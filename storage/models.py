@@ -127,6 +127,8 @@ class PipelineEntry(SQLModel, table=True):
     behavior: float
     rule_set_version: int | None = None
     rule_hits: dict[str, Any] = Field(default_factory=dict, sa_type=JSONDoc)
+    # What the lead looked like at entry (scoring.calibration.entry_snapshot); None before 0004.
+    snapshot: dict[str, Any] | None = Field(default=None, sa_type=JSONDoc)
     outcome: str | None = None
     closed_at: datetime | None = _when()
     amount: float | None = None

@@ -39,6 +39,8 @@ class EntryState:
     outcome: str | None = None
     closed_at: datetime | None = None
     amount: float | None = None
+    snapshot: dict[str, Any] | None = None
+    """What the lead looked like at entry (``scoring.calibration.entry_snapshot``)."""
     id: int | None = None
     _stored: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
     """The values as read, to write back only the entries that changed."""

@@ -43,10 +43,14 @@ def _print_card(card: ScoreCard) -> None:
         f"({card.lead.title or 'no title'}, {card.lead.company or 'no company'})"
     )
     console.print(
-        f"score [bold]{result.score:.0f}[/] ({result.band}) = fit {result.fit:.0f} "
+        f"score [bold]{result.score:.0f}[/] ({result.band}) = "
+        + (f"base {result.base:.0f} + " if result.base else "")
+        + f"fit {result.fit:.0f} "
         f"+ behaviour {result.behavior:.1f}   rule set v{card.rule_set_version}"
     )
     table = Table("rule", "kind", "count", "points")
+    if result.base:
+        table.add_row("base points", "base", "", f"{result.base:+.1f}")
     for hit in result.hits:
         count = f"{hit.count} of {hit.max_count}" if hit.max_count else str(hit.count)
         table.add_row(hit.name, hit.kind, count, f"{hit.points:+.1f}")

@@ -2,9 +2,9 @@
 
 The chart compares the two on deals the suggestion was not fitted on (the
 ~30% holdout), so a better-looking suggested bar is evidence, not a
-restatement of the training data. Rescoring follows ``scoring.calibration``:
-each rule's contribution at entry is scaled by suggested ÷ current points,
-so caps and decay at entry are kept, and the sum is clamped to the range.
+restatement of the training data. The suggested scores are calibration's
+own (``Calibration.suggested_scores``): base plus every kept, re-weighted and
+discovered rule as it would have counted at entry, clamped to the range.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest.run import Calibration, suggested_scales
+from bot.digest.run import Calibration
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, in_training
 from scoring.rule_set import RuleSet
 
@@ -27,18 +27,16 @@ class Backtest:
     suggested_rules: RuleSet
 
 
-def rescored_deals(
-    deals: Sequence[ClosedDeal], report: CalibrationReport, rule_set: RuleSet
-) -> list[ClosedDeal]:
-    """The deals with entry scores re-summed under the report's suggested points."""
-    scales = suggested_scales(report)
-    low, high = rule_set.score_range
-    rescored = []
-    for deal in deals:
-        hits = {name: value * scales.get(name, 1.0) for name, value in deal.rule_hits.items()}
-        score = min(max(sum(hits.values()), low), high)
-        rescored.append(ClosedDeal(deal.lead_key, score, deal.won, hits))
-    return rescored
+def rescored_deals(run: Calibration) -> list[ClosedDeal]:
+    """The held-out deals with entry scores replaced by their scores under the suggestion."""
+    scores = run.suggested_scores
+    held_out = []
+    for index, deal in enumerate(run.deals):
+        if in_training(deal.lead_key):
+            continue
+        score = deal.entry_score if scores is None else float(scores[index])
+        held_out.append(ClosedDeal(deal.lead_key, score, deal.won, {}))
+    return held_out
 
 
 def _describe(deals: Sequence[ClosedDeal], rule_set: RuleSet, days: int) -> CalibrationReport:
@@ -54,9 +52,7 @@ def backtest(run: Calibration) -> Backtest:
     days = run.report.window_days
     return Backtest(
         current=_describe(held_out, run.rule_set, days),
-        suggested=_describe(
-            rescored_deals(held_out, run.report, run.rule_set), suggested_rules, days
-        ),
+        suggested=_describe(rescored_deals(run), suggested_rules, days),
         current_rules=run.rule_set,
         suggested_rules=suggested_rules,
     )

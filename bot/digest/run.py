@@ -1,8 +1,8 @@
 """One calibration run: read the closed deals, calibrate the active rules, keep what views need.
 
 The statistics live in ``scoring.calibration`` (pure); this module only
-reads the closed deals, the active rule set and, for the few example leads a
-report names, their emails, and stores reports for the Apply button.
+reads the closed deals (keyed by email) and the active rule set, and stores
+reports for the Apply button.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from bot.services import Services
-from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, suggested_rule_set
+from scoring.calibration import CalibrationReport, ClosedDeal, calibrate_deals, suggested_rule_set
 from scoring.rule_file import rule_set_to_yaml
 from scoring.rule_set import RuleSet
-from storage.calibration import closed_deals, lead_emails, store_report
+from storage.calibration import closed_deals, store_report
 from storage.engine import session_scope
 
 MIN_DEALS = 30
@@ -29,8 +32,9 @@ MIN_RULE_SAMPLES = 20
 class Calibration:
     """One calibration run: the report, the rules it judged, and what views need besides.
 
-    ``deals`` are kept for the chart (which rescores them under the
-    suggestion); ``emails`` maps the report's example lead keys to emails.
+    ``deals`` are kept for the chart, with ``suggested_scores`` (each deal's
+    score under the suggestion, None without one); ``emails`` maps the
+    report's example lead keys to what to call them (the keys are emails).
     """
 
     report: CalibrationReport
@@ -39,6 +43,7 @@ class Calibration:
     now: datetime
     deals: list[ClosedDeal] = field(repr=False)
     emails: dict[str, str] = field(default_factory=dict)
+    suggested_scores: NDArray[np.float64] | None = field(default=None, repr=False)
 
     @property
     def suggested(self) -> RuleSet:
@@ -46,67 +51,55 @@ class Calibration:
 
     @property
     def has_suggestion(self) -> bool:
-        """Whether applying would change anything (points or thresholds)."""
-        if not self.report.enough_data:
+        """Whether Apply is offered: the suggestion is better on held-out deals and usable."""
+        if not self.report.apply_offered:
             return False
         return self.suggested.model_dump() != self.rule_set.model_dump()
 
     def hot_shares(self) -> tuple[float, float] | None:
         """Share of the deals that entered as hot: now, and rescored under the suggestion."""
-        if not self.deals or not self.has_suggestion:
+        if not self.deals or self.suggested_scores is None:
             return None
-        scales = suggested_scales(self.report)
-        low, high = self.rule_set.score_range
-        hot_now = self.rule_set.thresholds.hot
-        hot_then = self.suggested.thresholds.hot
-        now = then = 0
-        for deal in self.deals:
-            now += deal.entry_score >= hot_now
-            total = sum(value * scales.get(name, 1.0) for name, value in deal.rule_hits.items())
-            then += min(max(total, low), high) >= hot_then
-        return now / len(self.deals), then / len(self.deals)
+        entry = np.fromiter((deal.entry_score for deal in self.deals), dtype=np.float64)
+        now = float(np.mean(entry >= self.rule_set.thresholds.hot))
+        then = float(np.mean(self.suggested_scores >= self.suggested.thresholds.hot))
+        return now, then
 
     def stored_json(self) -> dict[str, Any]:
         """The report as stored with a digest: the ``--json`` object plus the base version."""
         return {**self.report.to_json(), "rule_set_version": self.version}
 
 
-def suggested_scales(report: CalibrationReport) -> dict[str, float]:
-    """Rule name -> suggested ÷ current points, for the rules the report would change."""
-    scales: dict[str, float] = {}
-    for rule in report.rules:
-        if rule.name in scales or rule.suggested_points is None or rule.points == 0:
-            continue
-        scales[rule.name] = rule.suggested_points / rule.points
-    return scales
-
-
 def run_calibration(
     services: Services, *, days: int = 90, now: datetime | None = None
 ) -> Calibration:
-    """Calibrate the active rule set on the deals closed in the ``days`` before ``now``."""
+    """Calibrate the active rule set on the deals closed in the ``days`` before ``now``.
+
+    ``now`` ends the window (default: the clock), so an old export can be
+    calibrated with ``--until`` the day after its last deal.
+    """
     if days < 1:
         raise ValueError("the calibration window must be at least 1 day")
     end = now or services.clock()
     with session_scope(services.engine) as session:
         active = services.rulebook.active(session)
         deals = closed_deals(session=session, start=end - timedelta(days=days), end=end)
-        report = calibrate(
+        calibrated = calibrate_deals(
             deals,
             active.rule_set,
             window_days=days,
             min_deals=MIN_DEALS,
             min_rule_samples=MIN_RULE_SAMPLES,
         )
-        examples = [int(key) for key in report.won_below_hot.examples]
-        found = lead_emails(session=session, lead_ids=examples)
+        report = calibrated.report
     return Calibration(
         report=report,
         rule_set=active.rule_set,
         version=active.version,
         now=end,
         deals=deals,
-        emails={str(lead_id): email for lead_id, email in found.items()},
+        emails={key: key for key in report.won_below_hot.examples},
+        suggested_scores=calibrated.suggested,
     )
 
 

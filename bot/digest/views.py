@@ -93,8 +93,8 @@ def _apply_button(report_id: int) -> dict[str, Any]:
                     "title": {"type": "plain_text", "text": "Apply the suggested rules?"},
                     "text": {
                         "type": "mrkdwn",
-                        "text": "This stores the suggested points and hot threshold as a new "
-                        "rule set version and rescores every lead.",
+                        "text": "This stores the suggested rules, points, base and hot "
+                        "threshold as a new rule set version and rescores every lead.",
                     },
                     "confirm": {"type": "plain_text", "text": "Apply"},
                     "deny": {"type": "plain_text", "text": "Cancel"},
@@ -152,18 +152,23 @@ def report_blocks(
         _won_below_hot(run),
         {"type": "divider"},
         _section(
-            "*Per-rule lift* (conversion when the rule fired ÷ overall) and points now → suggested"
+            "*Per-rule lift* (conversion when the rule fired ÷ overall) and points now → "
+            "suggested; _new_ rules were found in what leads looked like at entry"
         ),
     ]
+    backtest = wording.backtest_sentence(report)
+    if ends := wording.ends_sentence(report):
+        backtest += " " + ends
     tail = [
-        _section(wording.backtest_sentence(report)),
+        _section(backtest),
         _section(wording.threshold_sentence(report, run.rule_set.thresholds.hot, run.hot_shares())),
     ]
     if report_id is not None and run.has_suggestion:
         tail.append(_apply_button(report_id))
     elif not run.has_suggestion:
-        tail.append(_context("Nothing to apply: the data supports no change to the points."))
+        tail.append(_context(wording.offer_sentence(report)))
     tail.append(_footer(run))
     budget = max(1, max_blocks - len(blocks) - len(tail))
-    blocks += _packed([wording.rule_line(rule) for rule in report.rules], budget=budget)
+    lines = [wording.base_line(report)] + [wording.rule_line(rule) for rule in report.rules]
+    blocks += _packed(lines, budget=budget)
     return blocks + tail

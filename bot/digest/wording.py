@@ -7,7 +7,15 @@ thing, and so every phrase can be checked without building blocks.
 from __future__ import annotations
 
 from bot.views.mrkdwn import inline
-from scoring.calibration import HEALTHY, INVERTED, WEAK, BandStats, CalibrationReport, RuleStats
+from scoring.calibration import (
+    HEALTHY,
+    INVERTED,
+    NO_SIGNAL,
+    WEAK,
+    BandStats,
+    CalibrationReport,
+    RuleStats,
+)
 
 TARGET = "2–3x"
 
@@ -51,53 +59,106 @@ def band_rate(band: BandStats) -> str:
     return f"*{percent(band.conversion)}*{interval} · {counts}"
 
 
+def _ranking(report: CalibrationReport) -> str:
+    pair = report.auc
+    if pair.current is None or pair.current_low is None or pair.current_high is None:
+        return ""
+    return (
+        f"held-out AUC {auc_text(pair.current)} "
+        f"(95% CI {auc_text(pair.current_low)}–{auc_text(pair.current_high)})"
+    )
+
+
+def _next_step(report: CalibrationReport) -> str:
+    if report.apply_offered:
+        return " The suggestions below would rank buyers better."
+    return ""
+
+
 def verdict_sentence(report: CalibrationReport) -> str:
-    """The spread against the 2–3x target, and what it means, in one or two sentences."""
-    hot, cold = report.bands[-1], report.bands[0]
+    """What the held-out ranking and the spread say, and what it means, in a sentence or two."""
+    hot = report.bands[-1]
     spread = report.spread
+    ranking = _ranking(report)
     if report.verdict == HEALTHY:
         if spread is None:
             return (
                 f"*Healthy*: hot leads converted ({percent(hot.conversion)}) and cold ones "
-                "never did. The score separates buyers from the rest."
+                f"never did ({ranking}). The score separates buyers from the rest."
+                + _next_step(report)
             )
         where = "above" if spread > 3 else "within"
         return (
             f"*Healthy*: hot leads convert *{ratio(spread)}* as often as cold ones, "
-            f"{where} the {TARGET} target. The score separates buyers from the rest."
+            f"{where} the {TARGET} target ({ranking}). The score separates buyers from the rest."
+            + _next_step(report)
         )
     if report.verdict == WEAK:
         return (
-            f"*Weak*: hot leads convert only *{ratio(spread)}* as often as cold ones "
-            f"(target {TARGET}). The score barely separates buyers from the rest; "
-            "the suggestions below would re-weight the rules."
+            f"*Weak*: the score ranks buyers above the rest ({ranking}), but hot leads "
+            f"convert only *{ratio(spread)}* as often as cold ones (target {TARGET})."
+            + _next_step(report)
         )
     if report.verdict == INVERTED:
         return (
-            f"*Inverted*: hot leads convert *less* often than cold ones ({ratio(spread)}, "
-            f"target {TARGET}). The rules point SDRs at the wrong leads."
+            f"*Inverted*: the score ranks buyers *below* the rest ({ranking}; hot/cold "
+            f"{ratio(spread)}). The rules point SDRs at the wrong leads." + _next_step(report)
+        )
+    if report.verdict == NO_SIGNAL:
+        return (
+            f"*No signal*: the score ranks buyers no better than a coin toss ({ranking}; "
+            f"hot/cold {ratio(spread)}). Nothing in today's rules predicts a win."
+            + _next_step(report)
         )
     if report.enough_data:
-        if hot.closed == 0 or cold.closed == 0:
-            empty = "hot" if hot.closed == 0 else "cold"
-            return (
-                f"*Not enough data* to compare hot with cold: no deal in this window "
-                f"entered the pipeline as {empty}."
-            )
-        return "*Not enough data* to compare hot with cold: neither band won a deal."
+        return "*Not enough data* to judge the ranking: the held-out deals are all won or all lost."
     return "*Not enough data* to judge the score yet."
 
 
+def offer_sentence(report: CalibrationReport) -> str:
+    """Why Apply is, or is not, offered: one line."""
+    if report.apply_offered:
+        return "Apply stores the suggested rules as a new version and rescores every lead."
+    return report.apply_reason or "Nothing to apply."
+
+
+def base_line(report: CalibrationReport) -> str:
+    """``• *Base points* · 0 → *12*``: what every lead starts with."""
+    base = report.base
+    if base.suggested_points is None or base.suggested_points == base.points:
+        return f"• *Base points* (every lead) · {base.points} (kept)"
+    return f"• *Base points* (every lead) · {base.points} → *{base.suggested_points}*"
+
+
+def ends_sentence(report: CalibrationReport) -> str:
+    """How many held-out deals the suggestion would pin at either end of the range."""
+    ends = report.suggested_ends
+    if ends is None:
+        return ""
+    return (
+        f"With the suggested rules {percent(ends.low)} of held-out deals would sit at the "
+        f"bottom of the score range and {percent(ends.high)} at the top."
+    )
+
+
 def rule_line(rule: RuleStats) -> str:
-    """``• *Demo request* (behavior) · fired 120× · lift 1.9x · 50 → *62*``."""
-    if rule.suggested_points is None:
+    """``• *Demo request* (behavior) · fired 120× · lift 1.9x · 50 → *62*``.
+
+    Discovered rules say ``new``; a rule the suggestion leaves out says ``drop``.
+    """
+    if rule.new:
+        change = f"*{points(rule.suggested_points)}* (new)"
+    elif rule.suggested_points is None:
         change = f"{points(rule.points)} (kept)"
     elif rule.suggested_points == rule.points:
         change = f"{points(rule.points)} (unchanged)"
+    elif rule.suggested_points == 0:
+        change = f"{points(rule.points)} → *0* (drop)"
     else:
         change = f"{points(rule.points)} → *{points(rule.suggested_points)}*"
     lift = f"lift {ratio(rule.lift)}" if rule.lift is not None else "lift –"
-    return f"• *{inline(rule.name, 200)}* ({rule.kind}) · fired {rule.fired}× · {lift} · {change}"
+    kind = f"{rule.kind}, new" if rule.new else rule.kind
+    return f"• *{inline(rule.name, 200)}* ({kind}) · fired {rule.fired}× · {lift} · {change}"
 
 
 def auc_text(value: float | None) -> str:
@@ -148,6 +209,6 @@ def summary_text(report: CalibrationReport, *, title: str) -> str:
     head = f"{inline(title, 200)}: {report.closed} deals closed, {report.won} won"
     if not report.enough_data:
         return f"{head}. Not enough data to calibrate yet."
-    if report.spread is None:
+    if report.spread is None or report.verdict == NO_SIGNAL:
         return f"{head}. Verdict: {report.verdict}."
     return f"{head}. Verdict: {report.verdict} (hot/cold {ratio(report.spread)}, target {TARGET})."

@@ -2,7 +2,9 @@
 
 The entry score is recomputed as of the deal event's time from the activity
 history up to that moment, so a late-arriving event, or a CSV backfill of
-old deals, freezes the score the lead really had then, not today's.
+old deals, freezes the score the lead really had then, not today's. An
+activity or profile change dated before an entry that arrives after it
+updates the entry (``refreeze_late``), so import order never matters.
 A lead's latest entry is its current deal: an opportunity after a closed
 deal opens a new entry; a later outcome revises the closed one; an older
 outcome arriving late changes nothing.
@@ -10,15 +12,18 @@ outcome arriving late changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
+
+from sqlmodel import Session
 
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import ActivityRecord, LeadScore, score_lead
+from scoring.calibration import entry_snapshot
+from scoring.evaluate import ActivityRecord, score_lead
 from scoring.events import DealData
 from storage.leads import LeadState
-from storage.pipeline import EntryState
+from storage.pipeline import EntryState, entries_for, save_entries
 
 
 def apply_deal(
@@ -108,16 +113,44 @@ def _freeze_score(
     history: Sequence[ActivityRecord],
     rules: ActiveRules,
 ) -> None:
-    result = score_as_of(lead, at, history, rules)
     entry.entered_at = at
+    refreeze(entry, lead, history, rules)
+
+
+def refreeze(
+    entry: EntryState,
+    lead: LeadState,
+    history: Sequence[ActivityRecord],
+    rules: ActiveRules,
+) -> None:
+    """Score the entry as of its ``entered_at`` from what is known now, and keep a snapshot.
+
+    Run when the entry is made and again when an event dated before it
+    arrives later, so the order in which data is imported never changes the
+    entry (or the calibration built on it).
+    """
+    profile = profile_of(lead)
+    past = [a for a in history if a.occurred_at <= entry.entered_at]
+    result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
     entry.score, entry.fit, entry.behavior = result.score, result.fit, result.behavior
     entry.rule_set_version = rules.version
     entry.rule_hits = {hit.name: round(hit.points, 6) for hit in result.hits}
+    entry.snapshot = entry_snapshot(profile, past)
 
 
-def score_as_of(
-    lead: LeadState, at: datetime, history: Sequence[ActivityRecord], rules: ActiveRules
-) -> LeadScore:
-    """The lead's score at a past instant, from the activities known before it."""
-    past = [a for a in history if a.occurred_at <= at]
-    return score_lead(rules.rule_set, profile_of(lead), past, now=at)
+def refreeze_late(
+    *,
+    session: Session,
+    leads: Mapping[int, LeadState],
+    since: Mapping[int, datetime],
+    histories: Mapping[int, Sequence[ActivityRecord]],
+    rules: ActiveRules,
+) -> None:
+    """Update the entries that late data belongs to: those entered at or after ``since[lead]``."""
+    changed: list[EntryState] = []
+    for lead_id, entries in entries_for(session=session, lead_ids=since).items():
+        for entry in entries:
+            if entry.entered_at >= since[lead_id]:
+                refreeze(entry, leads[lead_id], histories.get(lead_id, ()), rules)
+                changed.append(entry)
+    save_entries(session=session, entries=changed)

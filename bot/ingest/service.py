@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.ingest.account_heat import intent_accounts, queue_account_alerts
 from bot.ingest.accounts import settle_accounts
-from bot.ingest.deals import apply_deal
+from bot.ingest.deals import apply_deal, refreeze_late
 from bot.ingest.heat import rescore, settle_without_alert, turned_hot
 from bot.ingest.profile import merge_profile
 from bot.ingest.queueing import queue_alerts
@@ -214,9 +214,12 @@ class Ingestor:
         activity_rows: list[dict[str, Any]] = []
         batch: dict[int, list[ActivityRecord]] = defaultdict(list)
         deal_events: dict[int, list[Event]] = defaultdict(list)
+        late: dict[int, datetime] = {}
         for event in sorted(events, key=lambda e: e.occurred_at):
             lead = leads[event.lead.email]
             touched[lead.id] = lead
+            if _before_a_known_deal(lead, event) and lead.id not in late:
+                late[lead.id] = event.occurred_at
             merge_profile(lead, event)
             if event.type == "activity" and event.activity is not None:
                 activity = event.activity
@@ -239,10 +242,22 @@ class Ingestor:
                 deal_events[lead.id].append(event)
         insert_activities(session=session, rows=activity_rows)
         behaviour = tally_batch(
-            session=session, touched=touched, batch=batch, with_history=deal_events, rules=rules
+            session=session,
+            touched=touched,
+            batch=batch,
+            with_history=deal_events.keys() | late.keys(),
+            rules=rules,
         )
         if deal_events:
             self._apply_deals(session, deal_events, touched, behaviour.histories, rules)
+        if late:
+            refreeze_late(
+                session=session,
+                leads=touched,
+                since=late,
+                histories=behaviour.histories,
+                rules=rules,
+            )
         return touched, behaviour.tallies
 
     def _apply_deals(
@@ -288,6 +303,20 @@ class Ingestor:
         )
         save_leads(session=session, leads=list(touched.values()))
         return alert_ids
+
+
+def _before_a_known_deal(lead: LeadState, event: Event) -> bool:
+    """Whether a profile or activity event is dated at or before the lead's known deals.
+
+    Such an event belongs to what the lead looked like when it entered the
+    pipeline, so the entries it predates are scored again.
+    """
+    return (
+        event.type != "deal.updated"
+        and not lead.is_new
+        and lead.deal_updated_at is not None
+        and event.occurred_at <= lead.deal_updated_at
+    )
 
 
 def _payload_text(data: Any) -> str:

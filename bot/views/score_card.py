@@ -37,7 +37,8 @@ def score_card_message(card: ScoreCard, *, decay: Decay, shared_by: str | None =
         header(f"{who} · {lead.company}" if lead.company else who),
         section(_summary(card)),
         *line_sections(
-            [_hit_line(hit) for hit in result.hits] or ["_No rule matched this lead._"],
+            _base_lines(result.base)
+            + ([_hit_line(hit) for hit in result.hits] or ["_No rule matched this lead._"]),
             title="Why",
             max_sections=2,
         ),
@@ -73,6 +74,11 @@ def _summary(card: ScoreCard) -> str:
         f"fit {fmt.points(result.fit)} · behaviour {fmt.points(result.behavior)}\n"
         + " · ".join(facts)
     )
+
+
+def _base_lines(base: float) -> list[str]:
+    """The rule set's base points, which every lead starts with, as a line of their own."""
+    return [f"• *{fmt.points(base)}* base points _(every lead)_"] if base else []
 
 
 def _hit_line(hit: RuleHit) -> str:

@@ -8,36 +8,54 @@ object.
 
 from __future__ import annotations
 
-from scoring.calibration._calibrate import METHOD, calibrate
+from scoring.calibration._calibrate import (
+    METHOD,
+    MIN_AUC_GAIN,
+    Calibrated,
+    calibrate,
+    calibrate_deals,
+)
 from scoring.calibration._deals import ClosedDeal, in_training
 from scoring.calibration._report import (
     HEALTHY,
     INVERTED,
+    NO_SIGNAL,
     NOT_ENOUGH_DATA,
     WEAK,
     AucPair,
     BandStats,
+    BasePoints,
     CalibrationReport,
+    EndShares,
     RuleStats,
     WonBelowHot,
 )
-from scoring.calibration._stats import auc, wilson_interval, youden_threshold
+from scoring.calibration._snapshot import entry_snapshot
+from scoring.calibration._stats import auc, auc_interval, wilson_interval, youden_threshold
 from scoring.calibration._suggest import suggested_rule_set
 
 __all__ = [
     "HEALTHY",
     "INVERTED",
     "METHOD",
+    "MIN_AUC_GAIN",
     "NOT_ENOUGH_DATA",
+    "NO_SIGNAL",
     "WEAK",
     "AucPair",
     "BandStats",
+    "BasePoints",
+    "Calibrated",
     "CalibrationReport",
     "ClosedDeal",
+    "EndShares",
     "RuleStats",
     "WonBelowHot",
     "auc",
+    "auc_interval",
     "calibrate",
+    "calibrate_deals",
+    "entry_snapshot",
     "in_training",
     "suggested_rule_set",
     "wilson_interval",

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,25 +31,60 @@ class ClosedDeal:
     """One deal that closed in the window, as it looked when it entered the pipeline.
 
     ``rule_hits`` maps a rule name to the points it contributed at entry (after
-    caps and decay); a rule absent or at 0 did not fire.
+    caps and decay); a rule absent or at 0 did not fire. ``snapshot`` is what
+    the lead looked like at entry (``scoring.calibration.entry_snapshot``),
+    None for entries stored before snapshots were kept; new rules are proposed
+    from it.
     """
 
     lead_key: str
     entry_score: float
     won: bool
     rule_hits: Mapping[str, float]
+    snapshot: Mapping[str, Any] | None = None
+
+
+def hash_buckets(lead_keys: Sequence[str]) -> NDArray[np.uint64]:
+    """A stable number in [0, 10,000) per lead key (sha256), the basis of every split."""
+    digests = b"".join([hashlib.sha256(key.encode("utf-8")).digest()[:8] for key in lead_keys])
+    return np.frombuffer(digests, dtype=">u8") % _HASH_BUCKETS
 
 
 def training_mask(lead_keys: Sequence[str]) -> BoolArray:
     """Which deals belong to the ~70% the suggestions are fitted on (by key, vectorised)."""
-    digests = b"".join([hashlib.sha256(key.encode("utf-8")).digest()[:8] for key in lead_keys])
-    buckets = np.frombuffer(digests, dtype=">u8") % _HASH_BUCKETS
-    return buckets < round(TRAINING_SHARE * _HASH_BUCKETS)
+    return hash_buckets(lead_keys) < round(TRAINING_SHARE * _HASH_BUCKETS)
+
+
+def inner_fitting_mask(buckets: NDArray[np.uint64]) -> BoolArray:
+    """Within the training side, the ~70% a selection fits on (the rest validates it).
+
+    Uses the last digit of the bucket, which is independent of the
+    training/holdout cut on the bucket's size, so the held-out deals are
+    never looked at while choosing rules.
+    """
+    return (buckets % 10) < 7
 
 
 def in_training(lead_key: str) -> bool:
     """Whether one deal belongs to the ~70% the suggestions are fitted on."""
     return bool(training_mask([lead_key])[0])
+
+
+MAX_SELECTION_DEALS = 20_000
+"""Training deals the rule selection looks at, at most: beyond this the same rules come out."""
+
+
+def selection_sample(buckets: NDArray[np.uint64], training_deals: int) -> BoolArray:
+    """A stable share of deals (by another digit range of the hash) for choosing rules.
+
+    Choosing up to 15 rules out of a few hundred candidates needs tens of
+    thousands of deals, not hundreds of thousands; the chosen rules' points
+    are then fitted on every training deal.
+    """
+    if training_deals <= MAX_SELECTION_DEALS:
+        return np.ones(buckets.shape, dtype=np.bool_)
+    keep = round(100 * MAX_SELECTION_DEALS / training_deals)
+    return (buckets // 10) % 100 < keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +101,7 @@ class DealMatrix:
     hits: FloatArray
     other: FloatArray
     training: BoolArray
+    buckets: NDArray[np.uint64]
 
     @property
     def closed(self) -> int:
@@ -102,11 +139,13 @@ def deal_matrix(deals: Sequence[ClosedDeal], rule_names: Sequence[str]) -> DealM
     hits = np.zeros((n, len(rule_names)), dtype=np.float64)
     hits[rows[known], columns[known]] = points[known]
     lead_keys = tuple(d.lead_key for d in deals)
+    buckets = hash_buckets(lead_keys)
     return DealMatrix(
         lead_keys=lead_keys,
         entry=entry,
         won=won,
         hits=hits,
         other=np.bincount(rows[~known], weights=points[~known], minlength=n).astype(np.float64),
-        training=training_mask(lead_keys),
+        training=buckets < round(TRAINING_SHARE * _HASH_BUCKETS),
+        buckets=buckets,
     )

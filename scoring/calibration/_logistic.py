@@ -40,6 +40,7 @@ class LogisticFit:
 
     coefficients: FloatArray
     standard_errors: FloatArray
+    intercept: float = 0.0
 
     @property
     def clear(self) -> BoolArray:
@@ -53,13 +54,20 @@ def _hessian(design: FloatArray, beta: FloatArray, penalty: FloatArray) -> Float
 
 
 def fit_logistic(
-    indicators: FloatArray, won: BoolArray, *, l2: float = L2_PENALTY
+    indicators: FloatArray,
+    won: BoolArray,
+    *,
+    l2: float = L2_PENALTY,
+    start: FloatArray | None = None,
+    iterations: int = _MAX_ITERATIONS,
 ) -> LogisticFit | None:
     """Ridge logistic regression of ``won`` on rule indicators (intercept dropped).
 
     ``indicators`` is deals × rules: 1.0 where the rule fired once, its count
     where it counted more than once (see ``rule_units``). None when the
     deals were all won or all lost: the odds of winning are then unknowable.
+    ``start`` (intercept first) and a few ``iterations`` let a selection
+    path take a step from the previous fit instead of solving from scratch.
     """
     n, k = indicators.shape
     y = won.astype(np.float64)
@@ -71,9 +79,11 @@ def fit_logistic(
     penalty[0] = 0.0
     beta = np.zeros(k + 1)
     beta[0] = np.log(base_rate / (1.0 - base_rate))
+    if start is not None:
+        beta[: start.size] = start
     current = _penalised_log_likelihood(beta, design, y, penalty)
     try:
-        for _ in range(_MAX_ITERATIONS):
+        for _ in range(iterations):
             p = np.exp(-np.logaddexp(0.0, -(design @ beta)))
             gradient = design.T @ (y - p) - penalty * beta
             step = np.linalg.solve(_hessian(design, beta, penalty), gradient)
@@ -91,21 +101,4 @@ def fit_logistic(
     except np.linalg.LinAlgError:
         return None
     errors = np.sqrt(np.clip(np.diag(covariance), 0.0, None))
-    return LogisticFit(coefficients=beta[1:], standard_errors=errors[1:])
-
-
-def coefficients_to_points(fit: LogisticFit, current_points: FloatArray) -> FloatArray | None:
-    """Convert log-odds coefficients into the rule set's own points, rounded to whole points.
-
-    One factor for all rules: scale = sum |current points| / sum |coefficients|.
-    The suggested rules spend the same total of points as today, only
-    redistributed by evidence, and each keeps the sign of its effect (a rule
-    whose firing lowers the odds gets negative points, a rule with no effect
-    lands near 0). None when no rule has a clear effect (|z| >= 1.96): the
-    factor would then blow noise up to full points (a lone rule with no
-    effect could flip sign at full weight), and the data supports no change.
-    """
-    if not fit.clear.any():
-        return None
-    scale = float(np.abs(current_points).sum()) / float(np.abs(fit.coefficients).sum())
-    return np.round(fit.coefficients * scale) + 0.0
+    return LogisticFit(coefficients=beta[1:], standard_errors=errors[1:], intercept=float(beta[0]))

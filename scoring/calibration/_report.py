@@ -15,9 +15,12 @@ from pydantic import BaseModel, ConfigDict
 HEALTHY: Final = "healthy"
 WEAK: Final = "weak: the model barely separates"
 INVERTED: Final = "inverted"
+NO_SIGNAL: Final = "no signal"
 NOT_ENOUGH_DATA: Final = "not enough data"
 
-Verdict = Literal["healthy", "weak: the model barely separates", "inverted", "not enough data"]
+Verdict = Literal[
+    "healthy", "weak: the model barely separates", "inverted", "no signal", "not enough data"
+]
 
 HEALTHY_SPREAD = 2.0
 """Hot converting at least twice as often as cold is the bottom of the 2–3x target."""
@@ -70,13 +73,37 @@ class RuleStats(_Frozen):
     conversion_fired: float | None = None
     conversion_not_fired: float | None = None
     lift: float | None = None
+    new: bool = False
+    when: dict[str, Any] | None = None
+    max_count: int | None = None
 
 
 class AucPair(_Frozen):
-    """Ranking quality (AUC) on the held-out deals, current points vs suggested points."""
+    """Ranking quality (AUC) on the held-out deals, current points vs suggested points.
+
+    ``*_low``/``*_high`` bound the 95% interval (DeLong).
+    """
 
     current: float | None = None
     suggested: float | None = None
+    current_low: float | None = None
+    current_high: float | None = None
+    suggested_low: float | None = None
+    suggested_high: float | None = None
+
+
+class BasePoints(_Frozen):
+    """The rule set's base points now, and the base the suggestion comes with."""
+
+    points: int = 0
+    suggested_points: int | None = None
+
+
+class EndShares(_Frozen):
+    """Share of held-out deals the suggested rules would put at each end of ``score_range``."""
+
+    low: float
+    high: float
 
 
 class CalibrationReport(_Frozen):
@@ -86,6 +113,8 @@ class CalibrationReport(_Frozen):
     ``spread_suggested`` the same on the held-out deals under the suggested
     rule set (suggested points and hot threshold). ``holdout_closed`` is how
     many deals the two ``auc`` figures and ``spread_suggested`` rest on.
+    ``apply_offered`` says whether the suggestion is worth applying; when it
+    is not, ``apply_reason`` says why in one line.
     """
 
     window_days: int
@@ -103,6 +132,10 @@ class CalibrationReport(_Frozen):
     spread_suggested: float | None = None
     holdout_closed: int = 0
     method: str
+    apply_offered: bool = False
+    apply_reason: str | None = None
+    base: BasePoints = BasePoints()
+    suggested_ends: EndShares | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``calibrate --json`` object (JSON-ready: lists, floats, None)."""
@@ -116,19 +149,32 @@ def spread(hot: BandStats, cold: BandStats) -> float | None:
     return hot.conversion / cold.conversion
 
 
-def verdict(hot: BandStats, cold: BandStats, *, enough_data: bool) -> Verdict:
-    """One phrase a manager can act on.
+def verdict(
+    hot: BandStats,
+    cold: BandStats,
+    interval: tuple[float, float, float] | None,
+    *,
+    enough_data: bool,
+) -> Verdict:
+    """One phrase a manager can act on, from the held-out ranking first.
 
-    healthy: spread >= 2; weak: 1 <= spread < 2; inverted: spread < 1.
-    With no cold conversion at all, any hot conversion is an infinite spread
-    (healthy). Not enough data: fewer than ``min_deals`` closed, an empty hot
-    or cold band, or no deal won in either, since nothing can be compared.
+    ``interval`` is the held-out AUC of the entry scores with its 95% bounds.
+    no signal: the interval includes 0.5 (the ranking is indistinguishable
+    from a coin toss, whatever the bands say); inverted: it lies below 0.5;
+    otherwise healthy when hot converts at least twice as often as cold
+    (or cold never converts), else weak. Not enough data: fewer than
+    ``min_deals`` closed, or no won or no lost deal held out.
     """
-    if not enough_data or hot.conversion is None or cold.conversion is None:
+    if not enough_data or interval is None:
         return NOT_ENOUGH_DATA
-    if cold.conversion == 0:
-        return HEALTHY if hot.conversion > 0 else NOT_ENOUGH_DATA
-    ratio = hot.conversion / cold.conversion
-    if ratio >= HEALTHY_SPREAD:
-        return HEALTHY
-    return WEAK if ratio >= 1.0 else INVERTED
+    _, low, high = interval
+    if high < 0.5:
+        return INVERTED
+    if low <= 0.5:
+        return NO_SIGNAL
+    if hot.conversion is not None and cold.conversion is not None:
+        if cold.conversion == 0:
+            return HEALTHY if hot.conversion > 0 else WEAK
+        if hot.conversion / cold.conversion >= HEALTHY_SPREAD:
+            return HEALTHY
+    return WEAK

@@ -1,13 +1,7 @@
-"""Suggested points and hot threshold, how they would have scored past deals, and applying them.
+"""Hot threshold for suggested scores, rule units, and the suggested rule set itself.
 
-Points: a ridge logistic regression of ``won`` on how many times each rule
-counted at entry (1 for most, up to ``max_count`` for behaviour), fitted on
-the training ~70% of deals, scaled onto the current points so that the rules
-keep today's total (see ``_logistic``); nothing is suggested when no rule has
-a clear effect. A suggested rule set keeps every rule's structure (caps,
-decay, fit vs behaviour): a deal's contribution from a rule is rescaled by
-suggested ÷ current points, so a behaviour rule that counted 3 times still
-counts 3 times at its new value.
+Units: how many times each current rule counted per deal at entry, which
+the selection (``_select``) weighs alongside proposed rules.
 
 Hot threshold: the whole point that keeps today's alert volume, i.e. at
 which the share of deals that would have entered hot under the suggested
@@ -24,14 +18,21 @@ range and hot as before.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from scoring.calibration._deals import BoolArray, DealMatrix, FloatArray
-from scoring.calibration._logistic import coefficients_to_points, fit_logistic
 from scoring.calibration._report import CalibrationReport
 from scoring.calibration._stats import youden_threshold
-from scoring.rule_set import RuleSet, Thresholds
+from scoring.rule_set import (
+    ActivityCondition,
+    BehaviorRule,
+    FieldCondition,
+    FitRule,
+    RuleSet,
+    Thresholds,
+)
 
 
 def rule_units(matrix: DealMatrix, current: FloatArray) -> FloatArray:
@@ -45,31 +46,8 @@ def rule_units(matrix: DealMatrix, current: FloatArray) -> FloatArray:
     behaviour. A rule at 0 points has no count to recover; it counts as 0/1.
     """
     units = np.divide(matrix.hits, current, out=np.zeros_like(matrix.hits), where=current != 0)
-    return np.where(current != 0, units, matrix.fired.astype(np.float64))
-
-
-def suggest_points(
-    matrix: DealMatrix, current: FloatArray, eligible: BoolArray
-) -> tuple[FloatArray, BoolArray]:
-    """Points per rule column (current where no suggestion) and which columns have one."""
-    points = current.copy()
-    if not eligible.any():
-        return points, np.zeros_like(eligible)
-    train = matrix.training
-    fit = fit_logistic(rule_units(matrix, current)[train][:, eligible], matrix.won[train])
-    converted = None if fit is None else coefficients_to_points(fit, current[eligible])
-    if converted is None:
-        return points, np.zeros_like(eligible)
-    points[eligible] = converted
-    return points, eligible.copy()
-
-
-def rescored(
-    matrix: DealMatrix, current: FloatArray, suggested: FloatArray, score_range: tuple[float, float]
-) -> FloatArray:
-    """Each deal's entry score re-summed with suggested points, clamped like a real score."""
-    ratio = np.divide(suggested, current, out=np.ones_like(current), where=current != 0)
-    return np.clip(matrix.other + matrix.hits @ ratio, score_range[0], score_range[1])
+    # + 0.0 turns the -0.0 of 0 ÷ negative points into 0.0, so equal columns compare equal
+    return np.where(current != 0, units, matrix.fired.astype(np.float64)) + 0.0
 
 
 def hot_threshold(
@@ -112,31 +90,65 @@ def adjusted_thresholds(
     return Thresholds(hot=hot, warm=warm)
 
 
+def _points_for(report: CalibrationReport) -> dict[tuple[str, str], float]:
+    return {
+        (row.kind, row.name): float(row.suggested_points)
+        for row in report.rules
+        if not row.new and row.suggested_points is not None
+    }
+
+
+def _updated(rules: list[Any], kind: str, suggested: dict[tuple[str, str], float]) -> list[Any]:
+    """Current rules with suggested points; a rule suggested at 0 points is dropped."""
+    kept = []
+    for rule in rules:
+        points = suggested.get((kind, rule.name))
+        if points is None:
+            kept.append(rule)
+        elif points != 0:
+            kept.append(rule.model_copy(update={"points": points}))
+    return kept
+
+
+def _new_rules(report: CalibrationReport, kind: str) -> list[Any]:
+    rows = [row for row in report.rules if row.new and row.kind == kind and row.suggested_points]
+    if kind == "fit":
+        return [
+            FitRule(name=row.name, when=FieldCondition.model_validate(row.when), points=points)
+            for row in rows
+            if (points := float(row.suggested_points or 0))
+        ]
+    return [
+        BehaviorRule(
+            name=row.name,
+            when=ActivityCondition.model_validate(row.when),
+            points=float(row.suggested_points or 0),
+            max_count=row.max_count,
+        )
+        for row in rows
+    ]
+
+
 def suggested_rule_set(report: CalibrationReport, rule_set: RuleSet) -> RuleSet:
     """The rule set with the report's suggestions applied, ready to store as a new version.
 
-    Only rules with a suggestion change, and only their points (names, conditions
-    and caps stay, so explanations and history still line up). The hot
-    threshold changes when the report suggests one.
+    Current rules keep their names, conditions and caps (so explanations and
+    history still line up) and take the suggested points; a rule the
+    selection left out (suggested 0) is dropped; discovered rules are added
+    after them; the base and hot threshold change when the report suggests
+    them.
     """
-    suggested = {
-        (row.kind, row.name): float(row.suggested_points)
-        for row in report.rules
-        if row.suggested_points is not None
-    }
-    fit = [
-        rule.model_copy(update={"points": suggested[("fit", rule.name)]})
-        if ("fit", rule.name) in suggested
-        else rule
-        for rule in rule_set.fit
-    ]
-    behavior = [
-        rule.model_copy(update={"points": suggested[("behavior", rule.name)]})
-        if ("behavior", rule.name) in suggested
-        else rule
-        for rule in rule_set.behavior
-    ]
+    suggested = _points_for(report)
     thresholds = adjusted_thresholds(
         rule_set.thresholds, report.suggested_hot_threshold, rule_set.score_range
     )
-    return rule_set.model_copy(update={"fit": fit, "behavior": behavior, "thresholds": thresholds})
+    base = report.base.suggested_points
+    return rule_set.model_copy(
+        update={
+            "fit": _updated(rule_set.fit, "fit", suggested) + _new_rules(report, "fit"),
+            "behavior": _updated(rule_set.behavior, "behavior", suggested)
+            + _new_rules(report, "behavior"),
+            "thresholds": thresholds,
+            "base": rule_set.base if base is None else base,
+        }
+    )

@@ -125,7 +125,8 @@ def test_a_manager_applies_the_suggestion_and_leads_are_rescored(digest: Digest)
     score_after, version_after, last_activity = _lead(services, pricing_visitor)
     assert version_after == 2
     decay = decay_factor(suggested.decay, idle_days(last_activity, NOW))
-    assert score_after == pytest.approx(new_points * decay)  # rescored at the apply instant
+    expected = suggested.base + new_points * decay  # rescored at the apply instant
+    assert score_after == pytest.approx(min(max(expected, 0), 100))
     with session_scope(services.engine) as session:
         row = get_report(session=session, report_id=digest.report_id)
         assert row is not None

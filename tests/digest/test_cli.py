@@ -12,8 +12,9 @@ from freezegun import freeze_time
 
 from bot.cli.main import cli
 from bot.services import Services
+from scoring.rule_file import parse_rule_set
 from tests.conftest import FIXTURES
-from tests.digest.worlds import NOW, ingest_leads, small_world
+from tests.digest.worlds import NOW, ingest_leads, small_world, synthetic_world
 
 DOCS = Path(__file__).parents[2] / "docs" / "calibration.md"
 
@@ -37,6 +38,10 @@ EXTRA = [
     "spread_suggested",
     "holdout_closed",
     "method",
+    "apply_offered",
+    "apply_reason",
+    "base",
+    "suggested_ends",
 ]
 EXTRA_BAND = ["ci_low", "ci_high"]
 EXTRA_RULE = [
@@ -46,6 +51,9 @@ EXTRA_RULE = [
     "not_fired_won",
     "conversion_fired",
     "conversion_not_fired",
+    "new",
+    "when",
+    "max_count",
 ]
 
 
@@ -70,7 +78,16 @@ def test_json_keys_are_the_contracts_in_its_order(services: Services) -> None:
         assert set(band) == set(CONTRACT_BAND + EXTRA_BAND)
     for rule in data["rules"]:
         assert set(rule) == set(CONTRACT_RULE + EXTRA_RULE)
-    assert set(data["auc"]) == {"current", "suggested"}
+    assert set(data["auc"]) == {
+        "current",
+        "suggested",
+        "current_low",
+        "current_high",
+        "suggested_low",
+        "suggested_high",
+    }
+    assert set(data["base"]) == {"points", "suggested_points"}
+    assert isinstance(data["apply_offered"], bool)
     assert set(data["won_below_hot"]) == {"count", "share", "examples"}
     assert (data["window_days"], data["closed"], data["won"]) == (90, 40, 14)
     assert [b["label"] for b in data["bands"]] == ["cold", "warm", "hot"]
@@ -95,7 +112,7 @@ def test_terminal_report_tells_the_same_story(sqlite_services: Services) -> None
 
     assert result.exit_code == 0, result.output
     out = result.output
-    assert "40 deals closed in the last 90 days, 14 won" in out
+    assert "40 deals closed in the 90 days to 2026-" in out and "14 won" in out
     assert "Healthy: hot leads convert 8.0x as often as cold ones" in out
     assert "6 of 14 won deals (43%) entered below hot (70): cold" in out
     assert "Senior title" in out and "Demo request" in out
@@ -106,3 +123,43 @@ def test_a_bad_window_is_one_line_and_exit_2(sqlite_services: Services) -> None:
     result = calibrate(sqlite_services, "--days", "0")
     assert result.exit_code == 2
     assert "--days" in result.output and "Traceback" not in result.output
+
+
+def test_write_rules_writes_a_file_rules_check_accepts(
+    sqlite_services: Services, tmp_path: Path
+) -> None:
+    ingest_leads(sqlite_services, synthetic_world(seed=7, size=400))
+    target = tmp_path / "suggested.yml"
+    result = calibrate(sqlite_services, "--write-rules", str(target))
+    assert result.exit_code == 0, result.output
+    data = json.loads(calibrate(sqlite_services, "--json").output)
+    assert data["apply_offered"] is True
+    assert f"written to {target}" in " ".join(result.output.split())
+    checked = CliRunner().invoke(cli, ["rules", "check", str(target)], catch_exceptions=False)
+    assert checked.exit_code == 0, checked.output
+    suggested = parse_rule_set(target.read_text(encoding="utf-8"))
+    assert suggested.base == data["base"]["suggested_points"]
+
+
+def test_write_rules_writes_nothing_and_says_why_when_nothing_is_offered(
+    sqlite_services: Services, tmp_path: Path
+) -> None:
+    ingest_leads(sqlite_services, small_world())
+    target = tmp_path / "suggested.yml"
+    result = calibrate(sqlite_services, "--write-rules", str(target))
+    assert result.exit_code == 0, result.output
+    assert not target.exists()
+    assert "No rule file written" in result.output and "nothing is offered" in result.output
+
+
+def test_until_ends_the_window_and_days_has_no_upper_limit(sqlite_services: Services) -> None:
+    ingest_leads(sqlite_services, small_world())
+    before = json.loads(calibrate(sqlite_services, "--until", "2020-01-01", "--json").output)
+    assert before["closed"] == 0
+    ever = calibrate(
+        sqlite_services, "--until", NOW.date().isoformat(), "--days", "100000", "--json"
+    )
+    assert ever.exit_code == 0, ever.output
+    assert json.loads(ever.output)["closed"] == 40
+    bad = calibrate(sqlite_services, "--until", "last tuesday")
+    assert bad.exit_code == 2 and "--until" in bad.output

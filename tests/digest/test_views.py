@@ -10,9 +10,10 @@ from bot.digest.backtest import backtest
 from bot.digest.chart import calibration_chart
 from bot.digest.run import Calibration
 from bot.digest.views import report_blocks
-from scoring.calibration import ClosedDeal, calibrate
+from scoring.calibration import ClosedDeal, calibrate, calibrate_deals
 from scoring.rule_set import RuleSet
 from tests.digest.conftest import assert_within_limits, buttons, texts
+from tests.scoring.test_calibration_discovery import RULES, world
 
 NOW = datetime(2026, 11, 30, tzinfo=UTC)
 
@@ -75,3 +76,40 @@ def test_chart_is_a_png_and_leaves_no_pyplot_figures_behind() -> None:
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 10_000
     pyplot = sys.modules.get("matplotlib.pyplot")  # imported by someone else, if at all
     assert pyplot is None or pyplot.get_fignums() == []
+
+
+def test_discovered_rules_show_as_new_rows_with_the_base_and_the_apply_button() -> None:
+    deals = world(3000, seed=5)
+    calibrated = calibrate_deals(deals, RULES)
+    run = Calibration(
+        report=calibrated.report,
+        rule_set=RULES,
+        version=2,
+        now=NOW,
+        deals=deals,
+        suggested_scores=calibrated.suggested,
+    )
+    blocks = report_blocks(run, title="t", report_id=7)
+    text = texts(blocks)
+
+    assert_within_limits(blocks)
+    assert "• *Occupation is Working Professional* (fit, new) · fired" in text
+    assert "• *Base points* (every lead) · 0 → *" in text
+    assert "The suggestions below would rank buyers better." in text
+    assert [b["value"] for b in buttons(blocks)] == ["7"]
+
+
+def test_no_signal_reads_as_such_and_says_why_nothing_is_offered() -> None:
+    deals = world(2000, seed=6, signal=0.0)
+    calibrated = calibrate_deals(deals, RULES)
+    run = Calibration(
+        report=calibrated.report, rule_set=RULES, version=2, now=NOW, deals=deals,
+        suggested_scores=calibrated.suggested,
+    )  # fmt: skip
+    blocks = report_blocks(run, title="t", report_id=None)
+    text = texts(blocks)
+
+    assert "*No signal*: the score ranks buyers no better than a coin toss" in text
+    assert "suggestions below" not in text
+    assert "nothing is offered" in text
+    assert buttons(blocks) == []

@@ -5,9 +5,10 @@ links, so a lead named ``<!channel>`` would page the whole channel. This
 story puts hostile text into one lead and one rule, walks it through every
 Slack surface via the emulator (the alert, its escalation, its update after a
 click, the Not-a-fit modal, App Home, the score card and its share, rankings,
-company and not-found lists, the account and away answers, the help echo, rules, ``/leadscore calibrate`` and
-the weekly digest), and fails on any raw mention, link or formatting that
-came from the data, in the blocks or in the notification ``text``.
+company and not-found lists, the account and away answers, the help echo,
+rules, ``/leadscore calibrate`` and the weekly digest), and fails on any raw
+mention, link or formatting that came from the data, in the blocks or in the
+notification ``text``.
 """
 
 from __future__ import annotations

@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.rules_admin import apply_rules
 from bot.scheduler import decay_now
 from bot.services import Services
 from storage.decay import DecayStats
 from storage.engine import session_scope
 from storage.leads import save_leads
-from tests.scheduler.conftest import T0, forget_leads, ingest, iso, leads, rescored
+from tests.scheduler.conftest import NEGATIVE_RULES, T0, forget_leads, ingest, iso, leads, rescored
 from tests.support.events import activity, lead_created
 from tests.support.hypothesis_profiles import examples
 
@@ -148,3 +149,14 @@ def test_fit_and_negative_behaviour_never_decay(
         assert lead.behavior_fixed == fresh[email].behavior_fixed
         floor = min(max(lead.fit + lead.behavior_fixed, 0.0), 100.0)
         assert abs(lead.score - floor) < 1e-6, email  # what is left after ten years
+
+
+def test_decay_keeps_the_rule_sets_base_points(services: Services) -> None:
+    apply_rules(services, text=NEGATIVE_RULES + "\nbase: 12\n", applied_by="tests")
+    _start(services, [(True, False, [(("demo_request", None), 0)])])
+    at = T0 + timedelta(days=90)
+    decay_now(services, at)
+    expected = rescored(services, at)
+    for email, lead in leads(services).items():
+        assert lead.score == expected[email].score
+        assert lead.score > lead.fit + lead.behavior  # the base is in, and never decays

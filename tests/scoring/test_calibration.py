@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 from scoring.calibration import (
     HEALTHY,
     INVERTED,
+    NO_SIGNAL,
     NOT_ENOUGH_DATA,
     WEAK,
     CalibrationReport,
     ClosedDeal,
     RuleStats,
     auc,
+    auc_interval,
     calibrate,
     in_training,
     suggested_rule_set,
@@ -48,6 +50,10 @@ EXTRA_KEYS = {
     "spread_suggested",
     "holdout_closed",
     "method",
+    "apply_offered",
+    "apply_reason",
+    "base",
+    "suggested_ends",
 }
 BAND_KEYS = {"label", "min", "max", "closed", "won", "conversion", "ci_low", "ci_high"}
 RULE_KEYS = {
@@ -62,6 +68,9 @@ RULE_KEYS = {
     "conversion_fired",
     "conversion_not_fired",
     "lift",
+    "new",
+    "when",
+    "max_count",
 }
 
 
@@ -237,13 +246,49 @@ def test_29_deals_give_counts_only() -> None:
     assert calibrate(synthetic_deals(30, seed=3), RULES).enough_data
 
 
-@pytest.mark.parametrize(("hot_won", "expected"), [(6, HEALTHY), (3, WEAK), (1, INVERTED)])
-def test_verdict_follows_the_hot_to_cold_spread(hot_won: int, expected: str) -> None:
-    cold = [deal(f"c{i}", 10, won=i < 2) for i in range(20)]
-    hot = [deal(f"h{i}", 80, won=i < hot_won) for i in range(20)]
+@pytest.mark.parametrize(
+    ("cold_won", "hot_won", "expected"),
+    [(100, 300, HEALTHY), (100, 180, WEAK), (300, 100, INVERTED), (150, 150, NO_SIGNAL)],
+)
+def test_verdict_follows_the_held_out_ranking_then_the_spread(
+    cold_won: int, hot_won: int, expected: str
+) -> None:
+    cold = [deal(f"c{i}", 10, won=i < cold_won) for i in range(1000)]
+    hot = [deal(f"h{i}", 80, won=i < hot_won) for i in range(1000)]
     report = calibrate(cold + hot, RULES)
-    assert report.spread == pytest.approx(hot_won / 2)
+    assert report.spread == pytest.approx(hot_won / cold_won, rel=0.01)
     assert report.verdict == expected
+    assert report.auc.current_low is not None and report.auc.current_high is not None
+    assert report.auc.current_low <= report.auc.current <= report.auc.current_high
+
+
+def test_a_small_window_with_a_good_spread_is_no_signal_not_healthy() -> None:
+    cold = [deal(f"c{i}", 10, won=i < 2) for i in range(20)]
+    hot = [deal(f"h{i}", 80, won=i < 5) for i in range(20)]
+    report = calibrate(cold + hot, RULES)
+    assert report.spread == pytest.approx(2.5)
+    assert report.verdict == NO_SIGNAL
+    assert not report.apply_offered and report.apply_reason
+
+
+def test_auc_interval_holds_the_auc_and_narrows_with_more_deals() -> None:
+    rng = np.random.default_rng(5)
+    widths = []
+    for n in (100, 10_000):
+        won = rng.random(n) < 0.3
+        scores = rng.normal(size=n) + won
+        value, low, high = auc_interval(scores, won) or (0, 0, 0)
+        assert low < value < high
+        assert value == pytest.approx(auc(scores, won))
+        widths.append(high - low)
+    assert widths[1] < widths[0] / 5
+    # AUC 0.8 on 50 won + 50 lost, scores 1/0 (heavy ties). DeLong by hand: 40 won deals
+    # outrank 0.9 of the lost ones (40 + half of 10 ties), 10 only 0.4; the lost side
+    # mirrors it. Variance 2 × (40·0.1² + 10·0.4²) / 49 / 50 = 0.0016327, SE 0.040406.
+    scores = [1] * 40 + [0] * 10 + [1] * 10 + [0] * 40
+    half = auc_interval(scores, [1] * 50 + [0] * 50) or (0, 0, 0)
+    assert half[0] == pytest.approx(0.8)
+    assert (half[2] - half[1]) / 2 == pytest.approx(1.959964 * 0.040406, abs=1e-5)
 
 
 def test_won_below_hot_lists_the_lowest_scoring_wins() -> None:
@@ -353,21 +398,26 @@ def test_to_json_has_the_contract_keys(world: World) -> None:
     assert list(payload)[: len(CONTRACT_KEYS)] == CONTRACT_ORDER
     assert all(set(band) == BAND_KEYS for band in payload["bands"] + payload["quintiles"])
     assert all(set(rule) == RULE_KEYS for rule in payload["rules"])
-    assert set(payload["auc"]) == {"current", "suggested"}
+    assert set(payload["auc"]) >= {"current", "suggested", "current_low", "current_high"}
+    assert set(payload["base"]) == {"points", "suggested_points"}
+    assert isinstance(payload["apply_offered"], bool)
     assert set(payload["won_below_hot"]) == {"count", "share", "examples"}
     assert payload["window_days"] == 90
     json.dumps(payload, allow_nan=False)
 
 
-def test_suggested_rule_set_applies_points_and_threshold(world: World) -> None:
+def test_suggested_rule_set_applies_points_base_and_threshold(world: World) -> None:
     _, report = world
     applied = suggested_rule_set(report, RULES)
     by_name = {rule.name: rule for rule in all_rules(applied)}
-    assert [r.name for r in applied.fit] == [r.name for r in RULES.fit]
     for row in report.rules:
-        expected = row.points if row.suggested_points is None else row.suggested_points
-        assert by_name[row.name].points == expected
-    assert by_name["Trial signup"].points == 15
+        if row.suggested_points == 0:
+            assert row.name not in by_name  # left out by the selection: dropped
+        else:
+            expected = row.points if row.suggested_points is None else row.suggested_points
+            assert by_name[row.name].points == expected
+    assert by_name["Trial signup"].points == 15  # too rare to judge: kept
+    assert applied.base == report.base.suggested_points
     assert applied.thresholds.hot == report.suggested_hot_threshold
     assert applied.thresholds.warm < applied.thresholds.hot
     assert RULES.fit[1].points == 10  # the original is untouched

@@ -91,8 +91,8 @@ def test_norway_stays_norway() -> None:
     [
         (
             "colour: blue\n",
-            "colour: unknown key (expected one of name, thresholds, score_range, base, decay, fit, "
-            "behavior, routing, sla_minutes, account_heat)",
+            "colour: unknown key (expected one of name, thresholds, score_range, decay, fit, "
+            "behavior, routing, sla_minutes, account_heat, base, max_rules)",
         ),
         ("behaviour: []\n", "behaviour: unknown key (did you mean 'behavior'?)"),
         (

@@ -96,7 +96,7 @@ class Digest:
 @pytest.fixture
 def digest(sqlite_services: Services, emulator: SlackEmulator) -> Iterator[Digest]:
     sqlite_services.clock = lambda: NOW
-    ingest_leads(sqlite_services, synthetic_world(size=120))
+    ingest_leads(sqlite_services, synthetic_world(size=200))  # enough deals for Apply to be offered
     report_id = post_weekly_digest(sqlite_services, period="2026-W49", now=NOW)
     assert report_id is not None
     ts = emulator.messages["C0DIGEST"][0]["ts"]

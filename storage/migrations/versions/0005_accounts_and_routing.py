@@ -5,7 +5,7 @@ hours or at capacity, and reassigns unclaimed alerts: all of it stored so
 replicas and restarts agree.
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql
 import storage.types
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
