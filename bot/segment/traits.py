@@ -13,11 +13,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from scoring.events import LeadData
-
-ACCOUNT_FIELD = "account" in LeadData.__struct_fields__
-"""Whether events carry ``lead.account`` (contract section 8); else it is kept as an attribute."""
-
 _IDENTIFY_FIELDS = {
     "title": "title",
     "region": "region",
@@ -67,10 +62,7 @@ def account_fields(group_id: str, traits: dict[str, Any]) -> dict[str, Any]:
     lead: dict[str, Any] = {}
     _take(flat, _GROUP_FIELDS, lead)
     attributes = {f"account.{key}": value for key, value in flat.items()}
-    if ACCOUNT_FIELD:
-        lead["account"] = group_id
-    else:
-        attributes["account"] = group_id
+    lead["account"] = group_id
     if attributes:
         lead["attributes"] = attributes
     return lead
