@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.alerts.format import activity_label, ago
 from bot.alerts.routing_note import assignment_text
 from bot.alerts.views import (
     ACTIONS_BLOCK,
@@ -16,6 +15,8 @@ from bot.alerts.views import (
     STATUS_BLOCK,
     AlertMessage,
     Block,
+    activity_label,
+    ago,
     button,
     section,
     status_text,

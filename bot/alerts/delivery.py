@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.alerts.compose import compose_alert
+from bot.alerts.drawing import compose_alert
 from bot.alerts.recovery import find_posted
 from bot.alerts.retry import GiveUp, next_step
 from bot.alerts.views import AlertMessage

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts.format import activity_label, ago, waited
-from bot.alerts.views import alert_message, top_reasons
+from bot.alerts.views import activity_label, ago, alert_message, top_reasons, waited
 from bot.scorecard import ScoreCard
 from bot.slack_emulator.blocks import MAX_MESSAGE_BLOCKS, block_errors
 from scoring.evaluate import ActivityRecord, LeadScore, RuleHit

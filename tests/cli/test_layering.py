@@ -1,11 +1,18 @@
-"""Commands are adapters: they parse, call a use case and print, and never import storage."""
+"""Listeners and commands are adapters: they translate, call a use case and answer.
+
+None of them imports storage: the feature package (``bot/alerts``,
+``bot/digest``, ``bot/routing``...) owns the use case and its transaction.
+"""
 
 from __future__ import annotations
 
 import ast
 from pathlib import Path
 
-CLI = Path(__file__).parents[2] / "bot" / "cli"
+import pytest
+
+BOT = Path(__file__).parents[2] / "bot"
+ADAPTERS = ("cli", "listeners")
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -18,11 +25,16 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
-def test_no_command_module_imports_storage() -> None:
+@pytest.mark.parametrize("adapter", ADAPTERS)
+def test_no_adapter_module_imports_storage(adapter: str) -> None:
+    modules = sorted((BOT / adapter).rglob("*.py"))
+    assert modules, f"bot/{adapter} has no modules"
     reaching = {
-        path.name: sorted(m for m in imported_modules(path) if m.split(".")[0] == "storage")
-        for path in sorted(CLI.glob("*.py"))
+        str(path.relative_to(BOT)): sorted(
+            m for m in imported_modules(path) if m.split(".")[0] == "storage"
+        )
+        for path in modules
     }
     assert {name: mods for name, mods in reaching.items() if mods} == {}, (
-        "bot/cli modules importing storage (call a use case of the feature package instead)"
+        f"bot/{adapter} modules importing storage (call a use case of the feature package instead)"
     )

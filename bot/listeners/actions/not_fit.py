@@ -1,9 +1,9 @@
-"""**Not a fit**: ask why in a modal, store the answer as calibration feedback.
+"""**Not a fit**: open the reason modal on the click, hand the answer to the use case.
 
-The button opens the reason modal (``views.open`` needs the click's
-``trigger_id`` within 3 seconds, so it runs right after the ack). Submitting
-stores who dismissed the lead, why and when, and redraws the alert; if
-someone else claimed the lead meanwhile, the submitter is told privately.
+The button opens the modal right after the ack (``views.open`` needs the
+click's ``trigger_id`` within 3 seconds). What is stored and redrawn lives
+in ``bot.alerts.buttons``; a modal has no ``response_url``, so a refusal on
+submit reaches the submitter as an ephemeral message in the alert's channel.
 """
 
 from __future__ import annotations
@@ -13,69 +13,41 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Respond
+from slack_sdk import WebClient
 
-from bot.alerts.compose import AlertGone, load_alert
-from bot.alerts.not_fit import not_fit_modal, submitted_alert_id, submitted_reason
-from bot.alerts.redraw import redraw_alert, reload_alert
-from bot.alerts.views import refusal_text
-from bot.listeners.actions.alert_buttons import GONE, clicked, tell
+from bot.alerts.buttons import ask_not_fit, record_not_fit
+from bot.alerts.not_fit import submitted_alert_id, submitted_reason
+from bot.listeners.actions.alert_buttons import clicked, tell
 from bot.services import Services
-from storage.alert_claims import dismiss_alert
-from storage.engine import session_scope
-from storage.models import Lead
 
 log = logging.getLogger(__name__)
 
 
 def ask_reason(services: Services) -> Callable[..., None]:
-    def handle(body: dict[str, Any], respond: Respond) -> None:
-        alert_id, user_id, _ts = clicked(body)
-        try:
-            if alert_id is None:
-                raise AlertGone("no alert id on the button")
-            with session_scope(services.engine) as session:
-                alert = load_alert(session, alert_id)
-                lead = session.get(Lead, alert.lead_id)
-                name = (lead.name or lead.email) if lead else "this lead"
-        except AlertGone:
-            tell(respond, GONE)
+    def handle(
+        body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        alert_id, user_id, _ts = clicked(body, action)
+        question = ask_not_fit(services, alert_id=alert_id, user_id=user_id)
+        if question.modal is None:
+            tell(respond, question.refusal)
             return
-        if alert.dismissed_at is not None or alert.claimed_by not in (None, user_id):
-            tell(respond, refusal_text(alert, user_id))
-            return
-        services.client.views_open(
-            trigger_id=body["trigger_id"], view=not_fit_modal(alert_id=alert_id, lead_name=name)
-        )
+        client.views_open(trigger_id=body["trigger_id"], view=question.modal)
 
     return handle
 
 
 def record_reason(services: Services) -> Callable[..., None]:
-    def handle(body: dict[str, Any], view: dict[str, Any]) -> None:
+    def handle(body: dict[str, Any], view: dict[str, Any], client: WebClient) -> None:
         alert_id = submitted_alert_id(view)
-        user_id = str((body.get("user") or {}).get("id", ""))
         if alert_id is None:
             log.warning("not-a-fit submission without an alert id")
             return
-        reason = submitted_reason(view)
-        try:
-            with session_scope(services.engine) as session:
-                dismissed = dismiss_alert(
-                    session=session,
-                    alert_id=alert_id,
-                    user_id=user_id,
-                    reason=reason,
-                    now=services.clock(),
-                )
-            if dismissed:
-                redraw_alert(services, alert_id)
-                return
-            alert = reload_alert(services, alert_id)
-        except AlertGone:
-            log.info("not-a-fit for a vanished alert", extra={"alert_id": alert_id})
-            return
-        services.client.chat_postEphemeral(
-            channel=alert.channel, user=user_id, text=refusal_text(alert, user_id)
+        user_id = str((body.get("user") or {}).get("id", ""))
+        note = record_not_fit(
+            services, alert_id=alert_id, user_id=user_id, reason=submitted_reason(view)
         )
+        if note is not None:
+            client.chat_postEphemeral(channel=note.channel, user=note.user, text=note.text)
 
     return handle

@@ -25,7 +25,9 @@ NOT_MEMBER = ("not_in_channel", "channel_not_found", "is_archived", "restricted_
 
 
 def share_score_card(services: Services) -> Callable[..., None]:
-    def handle(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+    def handle(
+        body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
         user_id = str((body.get("user") or {}).get("id", ""))
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
             "channel_id"
@@ -40,7 +42,7 @@ def share_score_card(services: Services) -> Callable[..., None]:
             return
         card, decay = loaded
         message = score_card_message(card, decay=decay, shared_by=user_id)
-        if _post(services.client, channel, message.text, message.blocks, respond):
+        if _post(client, channel, message.text, message.blocks, respond):
             respond(delete_original=True)
 
     return handle

@@ -1,9 +1,10 @@
 """A manager clicks **Apply suggestions**: the suggested rules become the new version.
 
-Only managers may change the rules; anyone else gets a polite ephemeral
-refusal and nothing changes. The click is translated and handed to
-``bot.digest.applying``; while the leads are rescored the manager hears how
-many there are, then (in the report's thread) which version is active.
+Only managers may change the rules: ``bot.listeners.manager_gate`` stands in
+front of this listener and refuses anyone else politely (ephemeral, nothing
+changes). The click is translated and handed to ``bot.digest.applying``;
+while the leads are rescored the manager hears how many there are, then (in
+the report's thread) which version is active.
 """
 
 from __future__ import annotations
@@ -16,11 +17,17 @@ from slack_sdk import WebClient
 
 from bot.digest.applying import apply_report
 from bot.services import Services
+from bot.settings import Settings
+from bot.views.message import Message
 
 NOT_A_MANAGER = (
     "Sorry, only sales managers can apply calibration suggestions. "
     "Nothing was changed; ask a manager to have a look."
 )
+
+
+def not_a_manager(_settings: Settings) -> Message:
+    return Message(text=NOT_A_MANAGER)
 
 
 def acknowledge(ack: Ack) -> None:
@@ -36,14 +43,13 @@ def rescoring(count: int) -> str:
 
 
 def apply_suggestions(services: Services) -> Callable[..., None]:
-    def handle(body: dict[str, Any], respond: Respond, client: WebClient) -> None:
-        user_id = body["user"]["id"]
-        if not services.settings.is_manager(user_id):
-            _tell(respond, NOT_A_MANAGER)
-            return
+    def handle(
+        body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        user_id = str((body.get("user") or {}).get("id", ""))
         answer = apply_report(
             services,
-            report_id=str(body["actions"][0].get("value", "")),
+            report_id=str(action.get("value", "")),
             user_id=user_id,
             started=lambda count: _tell(respond, rescoring(count)),
         )

@@ -1,4 +1,7 @@
-"""``app_home_opened``: publish the user's Home tab, fresh each time they open it."""
+"""``app_home_opened``: publish the user's Home tab, fresh each time they open it.
+
+What the tab shows is built by ``bot.routing.home.home_for``.
+"""
 
 from __future__ import annotations
 
@@ -9,36 +12,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.ingest.rulebook import NoRuleSetError
-from bot.routing.home import my_accounts
+from bot.routing.home import home_for
 from bot.services import Services
-from bot.views.home import home_view
-from storage.engine import read_scope
-from storage.home import claimed_leads, unclaimed_hot_leads
-from storage.rule_sets import active_version
 
 log = logging.getLogger(__name__)
-
-
-def home_for(services: Services, user_id: str) -> dict[str, Any]:
-    """The Home view for ``user_id`` as of now."""
-    with read_scope(services.engine) as session:
-        version = active_version(session=session)
-        claimed = claimed_leads(session=session, user_id=user_id)
-        try:
-            hot_at = services.rulebook.active(session).rule_set.thresholds.hot
-        except NoRuleSetError:
-            hot = []
-        else:
-            hot = unclaimed_hot_leads(session=session, min_score=hot_at)
-    return home_view(
-        accounts=my_accounts(services, user_id),
-        claimed=claimed,
-        hot=hot,
-        version=version,
-        zone=services.settings.zone,
-        now=services.clock(),
-    )
 
 
 def publish_home(services: Services) -> Callable[..., None]:
