@@ -17,10 +17,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.ingest.heat import current_fit_flags
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
 from scoring.calibration import entry_snapshot
-from scoring.evaluate import ActivityRecord, score_lead
+from scoring.evaluate import ActivityRecord, LeadScore, score_flagged, score_lead
 from scoring.events import DealData
 from storage.leads import LeadState
 from storage.pipeline import EntryState, entries_for, save_entries
@@ -131,7 +132,11 @@ def refreeze(
     """
     profile = profile_of(lead)
     past = [a for a in history if a.occurred_at <= entry.entered_at]
-    result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
+    result: LeadScore
+    if past:
+        result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
+    else:  # most backfilled deals: the fit alone, its rules shared with the lead's rescore
+        result = score_flagged(rules.rule_set, current_fit_flags(lead, rules))
     entry.score, entry.fit, entry.behavior = result.score, result.fit, result.behavior
     entry.rule_set_version = rules.version
     entry.rule_hits = {hit.name: round(hit.points, 6) for hit in result.hits}

@@ -27,7 +27,10 @@ Snapshot = dict[str, Any]
 
 
 def _scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and value is not None
+    return isinstance(value, _SCALARS)  # None is none of them
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def entry_snapshot(profile: LeadProfile, activities: Iterable[ActivityRecord]) -> Snapshot:
