@@ -40,7 +40,9 @@ def entry_snapshot(profile: LeadProfile, activities: Iterable[ActivityRecord]) -
         for name in PROFILE_FIELDS
         if getattr(profile, name) is not None
     }
-    attributes = {key: value for key, value in profile.attributes.items() if _scalar(value)}
+    attributes = {
+        key: value for key, value in profile.attributes.items() if isinstance(value, _SCALARS)
+    }  # ``_scalar`` inline: every entry of a backfill takes this line
     if attributes:
         lead["attributes"] = attributes
     kinds: dict[str, Counter[str]] = {}
