@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
 
 from publicsuffixlist import PublicSuffixList
@@ -33,8 +33,13 @@ def parse_domain_list(text: str) -> frozenset[str]:
     return frozenset(domain for domain in domains if domain)
 
 
+@lru_cache(maxsize=4_096)
 def registered_domain(host: str) -> str | None:
-    """``acme.io`` for ``eu.app.acme.io``; None for a bare suffix or a name with no dot."""
+    """``acme.io`` for ``eu.app.acme.io``; None for a bare suffix or a name with no dot.
+
+    Cached: a batch names the same few domains again and again (a CRM export
+    often has one for every row), and the suffix lookup is a pure function.
+    """
     host = host.strip().strip(".").casefold()
     if "." not in host:
         return None

@@ -27,7 +27,10 @@ Snapshot = dict[str, Any]
 
 
 def _scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) and value is not None
+    return isinstance(value, _SCALARS)  # None is none of them
+
+
+_SCALARS = (str, int, float, bool)
 
 
 def entry_snapshot(profile: LeadProfile, activities: Iterable[ActivityRecord]) -> Snapshot:
@@ -37,7 +40,9 @@ def entry_snapshot(profile: LeadProfile, activities: Iterable[ActivityRecord]) -
         for name in PROFILE_FIELDS
         if getattr(profile, name) is not None
     }
-    attributes = {key: value for key, value in profile.attributes.items() if _scalar(value)}
+    attributes = {
+        key: value for key, value in profile.attributes.items() if isinstance(value, _SCALARS)
+    }  # ``_scalar`` inline: every entry of a backfill takes this line
     if attributes:
         lead["attributes"] = attributes
     kinds: dict[str, Counter[str]] = {}

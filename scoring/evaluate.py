@@ -146,6 +146,27 @@ def flagged_points(rule_set: RuleSet, flags: str) -> float:
     return sum(rule.points for rule, flag in zip(rule_set.fit, flags, strict=True) if flag == "1")
 
 
+def score_flagged(rule_set: RuleSet, flags: str) -> LeadScore:
+    """``score_lead`` of a lead with no activity, from its ``fit_flags``: the same numbers and hits.
+
+    With no activity there is no behaviour and nothing decays, so only the
+    fit rules that match count, and what the profile is needs no second look.
+    """
+    fits = [
+        RuleHit(name=rule.name, kind="fit", points=rule.points, count=1)
+        for rule, flag in zip(rule_set.fit, flags, strict=True)
+        if flag == "1"
+    ]
+    return assemble_score(
+        rule_set,
+        fit=sum(h.points for h in fits),
+        behavior_decaying=0.0,
+        behavior_fixed=0.0,
+        factor=1.0,
+        hits=tuple(fits),
+    )
+
+
 def score_totals(rule_set: RuleSet, fit: float, tally: Tally, *, now: datetime) -> LeadScore:
     """A lead's score from its known fit and its tally, without the hits that explain it.
 

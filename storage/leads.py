@@ -63,6 +63,10 @@ class LeadState:
     _created: bool = field(default=False, repr=False, compare=False)
     # Created in memory with an id of its own; ``save_leads`` inserts it (SQLite).
     _unsaved: bool = field(default=False, repr=False, compare=False)
+    # The rule-set version and profile ``fit_hits`` were last evaluated for in
+    # this transaction (``bot.ingest.heat.current_fit_flags``): a deal's entry
+    # and the rescore after it share one evaluation of the fit rules.
+    fit_evaluated_for: tuple[Any, ...] | None = field(default=None, repr=False, compare=False)
 
     @property
     def is_new(self) -> bool:
@@ -84,7 +88,10 @@ _PROFILE_COLUMNS = (
 _read_profile = attrgetter(*_PROFILE_COLUMNS, "attributes", "field_times")
 
 
-_COLUMNS = [f.name for f in fields(LeadState) if not f.name.startswith("_")]
+_TRANSIENT = {"fit_evaluated_for"}
+_COLUMNS = [
+    f.name for f in fields(LeadState) if not f.name.startswith("_") and f.name not in _TRANSIENT
+]
 
 
 _SELECTED = [LEADS.c[name] for name in _COLUMNS]

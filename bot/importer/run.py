@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.heap import collector_for_bulk
 from bot.importer.defaults import default_mapping
@@ -21,7 +21,9 @@ from bot.importer.mapping import Mapping
 from bot.importer.reader import CsvSource, UnreadableFile
 from bot.importer.rows import RowMapper, RowRejected
 from bot.ingest.results import Item
-from bot.ingest.service import Ingestor
+
+if TYPE_CHECKING:  # the reading process (``bot.importer.prefetch``) never stores
+    from bot.ingest.service import Ingestor
 
 CHUNK_ROWS = 2_000
 CHUNK_EVENTS = 20_000

@@ -17,10 +17,11 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot.ingest.heat import current_fit_flags
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
 from scoring.entry_snapshot import entry_snapshot
-from scoring.evaluate import ActivityRecord, score_lead
+from scoring.evaluate import ActivityRecord, LeadScore, score_flagged, score_lead
 from scoring.events import DealData
 from storage.leads import LeadState
 from storage.pipeline import EntryState, entries_for, save_entries
@@ -131,11 +132,34 @@ def refreeze(
     """
     profile = profile_of(lead)
     past = [a for a in history if a.occurred_at <= entry.entered_at]
-    result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
+    if past:
+        result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
+        hits = {hit.name: round(hit.points, 6) for hit in result.hits}
+    else:  # most backfilled deals: the fit alone, its rules shared with the lead's rescore
+        result, hits = _fit_only(rules, current_fit_flags(lead, rules))
     entry.score, entry.fit, entry.behavior = result.score, result.fit, result.behavior
     entry.rule_set_version = rules.version
-    entry.rule_hits = {hit.name: round(hit.points, 6) for hit in result.hits}
+    entry.rule_hits = dict(hits)
     entry.snapshot = entry_snapshot(profile, past)
+
+
+MAX_FIT_PROFILES = 4_096
+"""Most distinct fit flags remembered per batch (a rule set with many fit rules has more)."""
+
+
+def _fit_only(rules: ActiveRules, flags: str) -> tuple[LeadScore, dict[str, float]]:
+    """The entry score and rule points of a lead with no activity, by its fit flags.
+
+    They depend on nothing else, and the rows of a backfill fall into a few
+    fit profiles, so each is scored once per batch.
+    """
+    known = rules.entry_scores.get(flags)
+    if known is None:
+        result = score_flagged(rules.rule_set, flags)
+        known = (result, {hit.name: round(hit.points, 6) for hit in result.hits})
+        if len(rules.entry_scores) < MAX_FIT_PROFILES:
+            rules.entry_scores[flags] = known
+    return known
 
 
 def refreeze_late(

@@ -8,6 +8,7 @@ one alert however often the score wobbles around the threshold.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import attrgetter
 
 from bot.ingest.rulebook import ActiveRules
 from scoring.evaluate import LeadScore, fit_flags, flagged_points, score_totals
@@ -28,8 +29,7 @@ def rescore(lead: LeadState, rules: ActiveRules, tally: Tally, now: datetime) ->
         raise ValueError(f"tally of rule set v{tally.version} used with v{rules.version}")
     fit = lead.fit
     if lead.rule_set_version != rules.version or lead.profile_changed or lead.fit_hits is None:
-        lead.fit_hits = fit_flags(rules.rule_set, lead)
-        fit = flagged_points(rules.rule_set, lead.fit_hits)
+        fit = flagged_points(rules.rule_set, current_fit_flags(lead, rules))
     result = score_totals(rules.rule_set, fit, tally, now=now)
     lead.fit = result.fit
     lead.behavior_decaying = result.behavior_decaying
@@ -43,6 +43,27 @@ def rescore(lead: LeadState, rules: ActiveRules, tally: Tally, now: datetime) ->
     lead.rule_set_version = rules.version
     lead.behavior_tally = tally.document()
     return result
+
+
+_FIT_INPUTS = attrgetter(
+    "email", "name", "title", "company", "company_key", "company_size", "industry", "country",
+    "region",
+)  # fmt: skip
+
+
+def current_fit_flags(lead: LeadState, rules: ActiveRules) -> str:
+    """``fit_flags`` of the lead's profile as it is now, evaluated once per profile and rule set.
+
+    A deal's entry frozen for a lead with no earlier history and the rescore
+    that follows it in the same batch look at the same profile; the fit
+    rules are the costlier half of both, so the second reuses the first's
+    flags. Any change to the profile or the rule set evaluates them again.
+    """
+    inputs = (rules.version, _FIT_INPUTS(lead), lead.attributes)
+    if lead.fit_hits is None or lead.fit_evaluated_for != inputs:
+        lead.fit_hits = fit_flags(rules.rule_set, lead)
+        lead.fit_evaluated_for = (rules.version, _FIT_INPUTS(lead), dict(lead.attributes))
+    return lead.fit_hits
 
 
 def turned_hot(lead: LeadState, rule_set: RuleSet) -> bool:

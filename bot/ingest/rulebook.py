@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
+from scoring.evaluate import LeadScore
 from scoring.rule_file import parse_rule_set
 from scoring.rule_set import RuleSet
 from storage.rule_sets import active_version_number, get_version
@@ -20,6 +21,11 @@ class NoRuleSetError(RuntimeError):
 class ActiveRules:
     version: int
     rule_set: RuleSet
+    entry_scores: dict[str, tuple[LeadScore, dict[str, float]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """Entry scores by fit flags for leads with no activity (``bot.ingest.deals``), kept
+    for as long as this object (one batch): a backfill's leads share a few fit profiles."""
 
 
 class RuleBook:

@@ -268,7 +268,10 @@ class Ingestor:
         histories: dict[int, list[ActivityRecord]],
         rules: ActiveRules,
     ) -> None:
-        entries = entries_for(session=session, lead_ids=deal_events)
+        # A lead this batch created has no entries yet (a backfill's every row, often).
+        entries = entries_for(
+            session=session, lead_ids=[i for i in deal_events if not touched[i].is_new]
+        )
         for lead_id, lead_events in deal_events.items():
             for event in lead_events:
                 assert event.deal is not None
