@@ -25,7 +25,7 @@ class LazyCommand(NamedTuple):
 COMMANDS: dict[str, LazyCommand] = {
     "calibrate": LazyCommand(
         "bot.cli.calibrate:calibrate",
-        "Check whether entry scores predicted who bought, and suggest better points.",
+        "Check whether entry scores predicted who bought, and suggest better rules.",
     ),
     "db": LazyCommand("bot.cli.db:db_group", "Database schema commands."),
     "decay": LazyCommand(

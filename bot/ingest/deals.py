@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
-from scoring.calibration import entry_snapshot
+from scoring.entry_snapshot import entry_snapshot
 from scoring.evaluate import ActivityRecord, score_lead
 from scoring.events import DealData
 from storage.leads import LeadState

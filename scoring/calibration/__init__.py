@@ -30,9 +30,9 @@ from scoring.calibration._report import (
     RuleStats,
     WonBelowHot,
 )
-from scoring.calibration._snapshot import entry_snapshot
 from scoring.calibration._stats import auc, auc_interval, wilson_interval, youden_threshold
 from scoring.calibration._suggest import suggested_rule_set
+from scoring.entry_snapshot import entry_snapshot
 
 __all__ = [
     "HEALTHY",
