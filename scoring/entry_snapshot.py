@@ -6,6 +6,9 @@ have fired at entry. The entry therefore keeps the lead's profile and a
 compact count of its activities up to that moment: per kind, how many, and
 how many per URL and per property value (the most frequent few of each, so a
 lead with thousands of events still stores a small document).
+
+It lives outside ``scoring.calibration`` so the ingest path and ``leadscore
+score`` never load the statistics (numpy) just to take a snapshot.
 """
 
 from __future__ import annotations

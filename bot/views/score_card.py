@@ -71,7 +71,8 @@ def _summary(card: ScoreCard) -> str:
         facts.append(f"{lead.company_size:,} employees")
     return (
         f"*{fmt.score(result.score)}* {fmt.band(result.band)}   "
-        f"fit {fmt.points(result.fit)} · behaviour {fmt.points(result.behavior)}\n"
+        + (f"base {fmt.points(result.base)} · " if result.base else "")
+        + f"fit {fmt.points(result.fit)} · behaviour {fmt.points(result.behavior)}\n"
         + " · ".join(facts)
     )
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 
 from click.testing import CliRunner
 
 from bot.cli.main import cli
 from bot.ingest import Item
+from bot.rules_admin import apply_rules
 from bot.services import Services
 from tests.conftest import FIXTURES
 from tests.support.events import hot_lead, lead_created
@@ -54,3 +56,20 @@ def test_an_unknown_email_is_one_line_and_exit_code_2(services: Services) -> Non
     code, shown = leadscore(services, "score", "nobody@example.com")
     assert code == 2
     assert shown.strip() == "error: no lead with email nobody@example.com"
+
+
+def test_the_printed_sum_names_the_base_points_so_it_adds_up(services: Services) -> None:
+    rules = (FIXTURES / "rules.yml").read_text()
+    rules = rules.replace("name: default\n", "name: default\nbase: 10\n")
+    apply_rules(services, text=rules, applied_by="tests")
+    store(services, lead_created("vp@acme.io", title="VP Sales", company="Acme", company_size=300))
+
+    code, shown = leadscore(services, "score", "vp@acme.io")
+    assert code == 0, shown
+    line = re.search(
+        r"score (\d+) \(\w+\) = base (-?\d+) \+ fit (-?\d+) \+ behaviour (-?[\d.]+)", shown
+    )
+    assert line is not None, shown
+    score, base, fit, behaviour = (float(part) for part in line.groups())
+    assert (score, base, fit, behaviour) == (45, 10, 35, 0)
+    assert "base points" in shown

@@ -82,7 +82,10 @@ def test_maven_is_never_called_healthy_and_offers_nothing(tmp_path: Path) -> Non
 
     assert report["closed"] == 6_711
     # outcomes near random: at best a ranking indistinguishable from chance or barely
-    # above it (the price-list rules rank 0.53 on this split), never healthy
+    # above it, never healthy. The price-list rules rank the 1,971 held-out deals at
+    # 0.527 [0.503, 0.552] (a bootstrap of the same deals gives [0.503, 0.551], so the
+    # interval is right and the verdict is weak); all 6,711 deals read 0.496 [0.482, 0.509]:
+    # the held-out side happens to be a lucky draw, and the verdict honestly says so.
     assert report["verdict"].split(":")[0] in ("no signal", "weak")
     assert report["auc"]["current_low"] < 0.52
     assert report["apply_offered"] is False and report["apply_reason"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
@@ -109,3 +110,17 @@ def test_deals_outside_the_window_are_left_out(services: Services) -> None:
 def test_a_window_shorter_than_a_day_is_refused(services: Services) -> None:
     with pytest.raises(ValueError, match="at least 1 day"):
         calibration_report(services, days=0, now=NOW)
+
+
+def test_a_calibration_leaves_the_cycle_collector_as_it_found_it(services: Services) -> None:
+    """The run holds the collector while it loads deals; the server must get it back."""
+    ingest_leads(services, small_world())
+    assert gc.isenabled()
+    calibration_report(services, days=90, now=NOW)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        calibration_report(services, days=90, now=NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
