@@ -46,13 +46,10 @@ def _average_ranks(values: np.ndarray) -> np.ndarray:
     return (last_rank - (counts - 1) / 2.0)[inverse.reshape(-1)]
 
 
-def auc(scores: ArrayLike, won: ArrayLike) -> float | None:
-    """Chance that a random won deal scored above a random lost one (ties count half).
-
-    This is what "the score still predicts who buys" means independently of
-    any threshold. Mann-Whitney U from average ranks, so O(n log n) and exact
-    with ties. None when all deals were won or all lost.
-    """
+def _two_classes(
+    scores: ArrayLike, won: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, int, int] | None:
+    """Scores and outcomes as flat arrays with the count of each class; None if one is missing."""
     s = np.asarray(scores, dtype=np.float64).reshape(-1)
     y = np.asarray(won, dtype=np.bool_).reshape(-1)
     if s.shape != y.shape:
@@ -61,6 +58,20 @@ def auc(scores: ArrayLike, won: ArrayLike) -> float | None:
     negatives = int(y.size) - positives
     if positives == 0 or negatives == 0:
         return None
+    return s, y, positives, negatives
+
+
+def auc(scores: ArrayLike, won: ArrayLike) -> float | None:
+    """Chance that a random won deal scored above a random lost one (ties count half).
+
+    This is what "the score still predicts who buys" means independently of
+    any threshold. Mann-Whitney U from average ranks, so O(n log n) and exact
+    with ties. None when all deals were won or all lost.
+    """
+    classes = _two_classes(scores, won)
+    if classes is None:
+        return None
+    s, y, positives, negatives = classes
     u = float(_average_ranks(s)[y].sum()) - positives * (positives + 1) / 2.0
     return u / (positives * negatives)
 
@@ -105,14 +116,10 @@ def auc_interval(
     from the AUC and the class sizes alone, such as Hanley-McNeil's, assumes
     continuous scores and is too narrow then). None when one class is missing.
     """
-    s = np.asarray(scores, dtype=np.float64).reshape(-1)
-    y = np.asarray(won, dtype=np.bool_).reshape(-1)
-    if s.shape != y.shape:
-        raise ValueError("scores and won must have the same length")
-    positives = int(y.sum())
-    negatives = int(y.size) - positives
-    if positives == 0 or negatives == 0:
+    classes = _two_classes(scores, won)
+    if classes is None:
         return None
+    s, y, positives, negatives = classes
     ranks = _average_ranks(s)
     won_ranks, lost_ranks = ranks[y], ranks[~y]
     # each won deal: share of lost deals it outranks; each lost deal: share of won deals above it
