@@ -143,29 +143,25 @@ def take_reassignment(
     """Record reassignment number ``done + 1``; False when another sweep already took it."""
     statement = (
         update(ALERTS)
-        .where(
-            ALERTS.c.id == alert_id,
-            ALERTS.c.reassignments == done,
-            ALERTS.c.escalated_at.is_(None),
-            *_OPEN,
-        )
+        .where(*_step_open(alert_id, done))
         .values(reassignments=done + 1, assignee=assignee, routing=routing, assigned_at=now)
     )
     return _changed(session, statement)
 
 
+def _step_open(alert_id: int, done: int) -> tuple[Any, ...]:
+    """The alert is still open and still at step ``done`` (no other sweep moved it on)."""
+    return (
+        ALERTS.c.id == alert_id,
+        ALERTS.c.reassignments == done,
+        ALERTS.c.escalated_at.is_(None),
+        *_OPEN,
+    )
+
+
 def take_escalation(*, session: Session, alert_id: int, done: int, now: datetime) -> bool:
     """Record the final ``@here``; False when another sweep already took this step."""
-    statement = (
-        update(ALERTS)
-        .where(
-            ALERTS.c.id == alert_id,
-            ALERTS.c.reassignments == done,
-            ALERTS.c.escalated_at.is_(None),
-            *_OPEN,
-        )
-        .values(escalated_at=now)
-    )
+    statement = update(ALERTS).where(*_step_open(alert_id, done)).values(escalated_at=now)
     return _changed(session, statement)
 
 
