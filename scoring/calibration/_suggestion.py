@@ -43,13 +43,24 @@ class Suggestion:
     scores: FloatArray
 
 
-def _unique_name(name: str, taken: set[str]) -> str:
-    candidate, number = name, 2
-    while candidate.casefold() in taken:
-        candidate = f"{name} ({number})"
+def _unique_name(candidate: Candidate, taken: set[str]) -> str:
+    """The proposed rule's plain name, or one that says how it differs from the rule it shares
+    a name with ("Demo request, counted once" beside the current "Demo request")."""
+    name = candidate.rule.name
+    if name.casefold() in taken and isinstance(candidate.rule, BehaviorRule):
+        name = f"{name}, {_counted(candidate.rule.max_count)}"
+    unique, number = name, 2
+    while unique.casefold() in taken:
+        unique = f"{name} ({number})"
         number += 1
-    taken.add(candidate.casefold())
-    return candidate
+    taken.add(unique.casefold())
+    return unique
+
+
+def _counted(max_count: int | None) -> str:
+    if max_count is None:
+        return "every time"
+    return "counted once" if max_count == 1 else f"counted up to {max_count} times"
 
 
 def _new_row(candidate: Candidate, name: str, points: int, won: BoolArray) -> RuleStats:
@@ -118,7 +129,7 @@ def suggest(
     new_rows = tuple(
         _new_row(
             candidates[c - n_existing],
-            _unique_name(candidates[c - n_existing].rule.name, taken),
+            _unique_name(candidates[c - n_existing], taken),
             int(points),
             matrix.won,
         )

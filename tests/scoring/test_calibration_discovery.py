@@ -134,3 +134,20 @@ def test_a_snapshot_keeps_profile_and_activity_counts() -> None:
         "properties": {"plan": {'"pro"': 1}},
     }
     assert snapshot["activity"]["demo_request"] == {"n": 1}
+
+
+def test_a_proposed_rule_named_like_a_current_one_says_how_it_counts() -> None:
+    """A manager reading "Demo request" twice could not tell the rules apart."""
+    from scoring.calibration._candidate import Candidate
+    from scoring.calibration._suggestion import _unique_name
+    from scoring.rule_set import ActivityCondition, BehaviorRule
+
+    def proposed(max_count: int) -> Candidate:
+        when = ActivityCondition.model_validate({"kind": "demo_request"})
+        rule = BehaviorRule(name="Demo request", when=when, points=1, max_count=max_count)
+        return Candidate("behavior", rule, np.zeros(3))
+
+    taken = {"demo request"}
+    assert _unique_name(proposed(1), taken) == "Demo request, counted once"
+    assert _unique_name(proposed(4), taken) == "Demo request, counted up to 4 times"
+    assert _unique_name(proposed(1), taken) == "Demo request, counted once (2)"
