@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import sqlite3
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
 from storage.types import json_text, json_value
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -89,3 +95,30 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+LOCK_RETRIES = 5
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def yielding_to_ingest(engine: Engine, work: Callable[[Session], T], *, what: str) -> T:
+    """Run ``work`` in its own transaction, backing off when ingest holds a lock it needs.
+
+    Ingest locks its leads in email order, a set-based UPDATE (decay, rescoring)
+    in table order. On PostgreSQL the UPDATE takes a short lock timeout, so it
+    is the side that gives way and retries instead of deadlocking with ingest.
+    """
+    for attempt in range(1, LOCK_RETRIES + 1):
+        try:
+            with session_scope(engine) as session:
+                if is_postgres(engine):
+                    session.execute(text("SET LOCAL lock_timeout = '500ms'"))
+                return work(session)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) != LOCK_NOT_AVAILABLE:
+                raise
+            if attempt == LOCK_RETRIES:
+                raise
+            log.info("%s waited for ingest; retrying", what)
+            time.sleep(0.2 * attempt)
+    raise AssertionError("unreachable")

@@ -13,12 +13,10 @@ marked as alerted-for-this-cycle without an alert.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import Engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import Engine
 
 from bot.ingest.heat import rescore, settle_without_alert
 from bot.ingest.rulebook import ActiveRules, RuleBook
@@ -26,7 +24,7 @@ from scoring.rule_changes import points_only
 from scoring.tally import replay
 from storage.activities import history
 from storage.decay import lead_id_bounds
-from storage.engine import is_postgres, session_scope
+from storage.engine import session_scope, yielding_to_ingest
 from storage.leads import load_leads, save_leads
 from storage.rescoring import lead_count, rescore_points
 
@@ -35,7 +33,6 @@ log = logging.getLogger(__name__)
 PAGE = 1_000
 CHUNK = 50_000
 """Leads per set-based rescoring transaction: short enough that ingest never waits long."""
-LOCK_RETRIES = 5
 
 Progress = Callable[[int], None]
 
@@ -77,30 +74,19 @@ def rescore_changed(
 def _points_range(
     engine: Engine, rules: ActiveRules, previous: int, now: datetime, ids: tuple[int, int]
 ) -> int:
-    """One chunk; on PostgreSQL it gives way to ingest instead of deadlocking with it.
-
-    Ingest locks its leads in email order, the UPDATE in table order. With a
-    short lock timeout the chunk is the one that backs off and retries.
-    """
-    for attempt in range(1, LOCK_RETRIES + 1):
-        try:
-            with session_scope(engine) as session:
-                if is_postgres(engine):
-                    session.execute(text("SET LOCAL lock_timeout = '500ms'"))
-                return rescore_points(
-                    session=session,
-                    rule_set=rules.rule_set,
-                    previous=previous,
-                    version=rules.version,
-                    now=now,
-                    ids=ids,
-                )
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "55P03" or attempt == LOCK_RETRIES:
-                raise
-            log.info("rescoring of leads %s..%s waited for ingest; retrying", *ids)
-            time.sleep(0.2 * attempt)
-    raise AssertionError("unreachable")
+    """One chunk, giving way to ingest on PostgreSQL (see ``yielding_to_ingest``)."""
+    return yielding_to_ingest(
+        engine,
+        lambda session: rescore_points(
+            session=session,
+            rule_set=rules.rule_set,
+            previous=previous,
+            version=rules.version,
+            now=now,
+            ids=ids,
+        ),
+        what=f"rescoring of leads {ids[0]}..{ids[1]}",
+    )
 
 
 def rescore_all(

@@ -14,9 +14,6 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
-
 from bot.alerts import deliver_due, escalate_overdue
 from bot.digest.post import post_weekly_digest
 from bot.scheduler.periods import decay_period, digest_due_at, digest_period
@@ -24,7 +21,7 @@ from bot.scheduler.runs import RunResult, record_sweep, run_once
 from bot.services import Services
 from scoring.rule_set import RuleSet
 from storage.decay import DecayStats, decay_leads, lead_id_bounds
-from storage.engine import is_postgres, session_scope
+from storage.engine import session_scope, yielding_to_ingest
 from storage.jobs import find_run, ran_before
 
 log = logging.getLogger(__name__)
@@ -33,7 +30,6 @@ DECAY, DIGEST, OUTBOX_SWEEP, SLA_SWEEP = "decay", "digest", "outbox-sweep", "sla
 LEASE = timedelta(minutes=15)
 DECAY_CHUNK = 50_000
 """Leads per decay transaction: short enough that ingest never waits long for a row."""
-LOCK_RETRIES = 5
 
 
 def decay_now(services: Services, at: datetime) -> DecayStats:
@@ -53,23 +49,12 @@ def decay_now(services: Services, at: datetime) -> DecayStats:
 def _decay_range(
     services: Services, rule_set: RuleSet, at: datetime, ids: tuple[int, int]
 ) -> DecayStats:
-    """One chunk; on PostgreSQL it gives way to ingest instead of deadlocking with it.
-
-    Ingest locks its leads in email order, the UPDATE in table order. With a
-    short lock timeout the decay chunk is the one that backs off and retries.
-    """
-    for attempt in range(1, LOCK_RETRIES + 1):
-        try:
-            with session_scope(services.engine) as session:
-                if is_postgres(services.engine):
-                    session.execute(text("SET LOCAL lock_timeout = '500ms'"))
-                return decay_leads(session=session, rule_set=rule_set, at=at, ids=ids)
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) != "55P03" or attempt == LOCK_RETRIES:
-                raise
-            log.info("decay of leads %s..%s waited for ingest; retrying", *ids)
-            time.sleep(0.2 * attempt)
-    raise AssertionError("unreachable")
+    """One chunk, giving way to ingest on PostgreSQL (see ``yielding_to_ingest``)."""
+    return yielding_to_ingest(
+        services.engine,
+        lambda session: decay_leads(session=session, rule_set=rule_set, at=at, ids=ids),
+        what=f"decay of leads {ids[0]}..{ids[1]}",
+    )
 
 
 def decay_job(services: Services, now: datetime) -> RunResult:
