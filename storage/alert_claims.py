@@ -63,35 +63,6 @@ def snooze_alert(*, session: Session, alert_id: int, user_id: str, until: dateti
     return _changed(session, statement)
 
 
-def take_overdue(
-    *, session: Session, now: datetime, sent_before: datetime, limit: int = 100
-) -> list[Alert]:
-    """Mark open alerts posted before ``sent_before`` as escalated, and return them.
-
-    The rows are locked when picked (``SKIP LOCKED`` lets another replica move
-    on) and the UPDATE re-checks ``escalated_at`` is still empty: "one
-    escalation per alert" holds across replicas.
-    """
-    overdue = (
-        ALERTS.c.status == "sent",
-        ALERTS.c.escalated_at.is_(None),
-        ALERTS.c.sent_at <= sent_before,
-        or_(ALERTS.c.snoozed_until.is_(None), ALERTS.c.snoozed_until <= now),
-        *_OPEN,
-    )
-    pick = select(ALERTS.c.id).where(*overdue).order_by(ALERTS.c.sent_at).limit(limit)
-    ids = pick_unlocked_ids(session, pick)
-    if not ids:
-        return []
-    statement = (
-        update(ALERTS)
-        .where(ALERTS.c.id.in_(ids), *overdue)
-        .values(escalated_at=now)
-        .returning(*ALERTS.c)
-    )
-    return [Alert(**row._mapping) for row in session.execute(statement)]
-
-
 def release_escalation(*, session: Session, alert_id: int) -> None:
     """Undo a taken ``@here`` whose reply could not be posted, so a later sweep retries."""
     session.execute(update(ALERTS).where(ALERTS.c.id == alert_id).values(escalated_at=None))
