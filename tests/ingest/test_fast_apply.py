@@ -33,28 +33,22 @@ from bot.services import Services
 from storage.engine import session_scope
 from storage.leads import LeadState
 from storage.models import Alert, Lead
-from tests.scheduler.conftest import NEGATIVE_RULES, T0, forget_leads, ingest, iso, leads
-from tests.support.events import activity, lead_created
+from tests.scheduler.conftest import (
+    DAY_US,
+    NEGATIVE_RULES,
+    T0,
+    TOLERANCE,
+    leads,
+    populate,
+    populations,
+)
 
-TOLERANCE = 1e-9
-DAY_US = 86_400 * 1_000_000
 PROPERTIES = settings(
     max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-ACTIONS = st.sampled_from(
-    [
-        ("page_view", "/pricing"),
-        ("page_view", "/blog"),
-        ("demo_request", None),
-        ("email_open", None),
-        ("unsubscribe", None),
-    ]
-)
-ACTIVITY = st.tuples(ACTIONS, st.integers(min_value=0, max_value=200 * DAY_US))
-LEAD = st.tuples(st.booleans(), st.booleans(), st.lists(ACTIVITY, max_size=8))
-POPULATION = st.lists(LEAD, min_size=1, max_size=6)
+POPULATION = populations(max_activities=8)
 POINTS = st.integers(min_value=-40, max_value=60) | st.floats(
     min_value=-40, max_value=60, allow_nan=False
 )
@@ -68,19 +62,6 @@ def changed(text: str, points: list[float], base: int = 0, **top: Any) -> str:
         rule["points"] = value
     data.update(base=base, **top)
     return yaml.safe_dump(data, sort_keys=False)
-
-
-def populate(services: Services, population: list[Any]) -> None:
-    forget_leads(services)
-    events = []
-    for number, (senior, icp, actions) in enumerate(population):
-        email = f"lead{number}@example.com"
-        who = {"title": "VP Sales" if senior else "Analyst", "company_size": 250 if icp else 20}
-        events.append(lead_created(email, at=iso(T0 - timedelta(days=300)), **who))
-        for (kind, url), before in actions:
-            at = iso(T0 - timedelta(microseconds=before))
-            events.append(activity(email, kind, at=at, url=url))
-    ingest(services, events, at=T0)
 
 
 @contextmanager

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import strategies as st
 from sqlalchemy import delete
 
 from bot.ingest import IngestResult, Item
@@ -19,6 +20,7 @@ from storage.activities import history
 from storage.engine import session_scope
 from storage.leads import LeadState, load_leads
 from storage.models import Activity, Alert, EventRecord, JobRun, Lead, PipelineEntry
+from tests.support.events import activity, lead_created
 
 T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 """A Monday morning; test events happen around it."""
@@ -96,3 +98,43 @@ def forget_leads(services: Services) -> None:
     with session_scope(services.engine) as session:
         for model in (Alert, PipelineEntry, Activity, EventRecord, Lead, JobRun):
             session.execute(delete(model))
+
+
+TOLERANCE = 1e-9
+"""How far a set-based result may differ from a replay (float sums in another order)."""
+DAY_US = 86_400 * 1_000_000
+ACTIONS = st.sampled_from(
+    [
+        ("page_view", "/pricing"),
+        ("page_view", "/blog"),
+        ("demo_request", None),
+        ("email_open", None),
+        ("unsubscribe", None),
+    ]
+)
+ACTIVITY = st.tuples(ACTIONS, st.integers(min_value=0, max_value=200 * DAY_US))
+"""What the lead did, and how long before the CRM sent it (to the microsecond)."""
+
+
+def populations(*, max_activities: int) -> st.SearchStrategy[list[Any]]:
+    """Up to six leads: (senior title?, ICP size?, what each did and when)."""
+    lead = st.tuples(st.booleans(), st.booleans(), st.lists(ACTIVITY, max_size=max_activities))
+    return st.lists(lead, min_size=1, max_size=6)
+
+
+def population_events(population: list[Any]) -> list[dict[str, Any]]:
+    events = []
+    for number, (senior, icp, actions) in enumerate(population):
+        email = f"lead{number}@example.com"
+        who = {"title": "VP Sales" if senior else "Analyst", "company_size": 250 if icp else 20}
+        events.append(lead_created(email, at=iso(T0 - timedelta(days=300)), **who))
+        for (kind, url), before in actions:
+            at = iso(T0 - timedelta(microseconds=before))
+            events.append(activity(email, kind, at=at, url=url))
+    return events
+
+
+def populate(services: Services, population: list[Any]) -> None:
+    """Only these leads, ingested at ``T0``."""
+    forget_leads(services)
+    ingest(services, population_events(population), at=T0)

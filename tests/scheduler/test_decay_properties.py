@@ -20,51 +20,27 @@ from bot.services import Services
 from storage.decay import DecayStats
 from storage.engine import session_scope
 from storage.leads import save_leads
-from tests.scheduler.conftest import NEGATIVE_RULES, T0, forget_leads, ingest, iso, leads, rescored
-from tests.support.events import activity, lead_created
+from tests.scheduler.conftest import (
+    DAY_US,
+    NEGATIVE_RULES,
+    T0,
+    TOLERANCE,
+    leads,
+    populate,
+    populations,
+    rescored,
+)
 from tests.support.hypothesis_profiles import examples
 
 pytestmark = pytest.mark.slow
-
-TOLERANCE = 1e-9
-DAY_US = 86_400 * 1_000_000
 
 PROPERTIES = settings(
     max_examples=examples(20),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
-ACTIONS = st.sampled_from(
-    [
-        ("page_view", "/pricing"),
-        ("page_view", "/blog"),
-        ("demo_request", None),
-        ("email_open", None),
-        ("unsubscribe", None),
-    ]
-)
-ACTIVITY = st.tuples(ACTIONS, st.integers(min_value=0, max_value=200 * DAY_US))
-"""What the lead did, and how long before the CRM sent it (to the microsecond)."""
-LEAD = st.tuples(st.booleans(), st.booleans(), st.lists(ACTIVITY, max_size=6))
-POPULATION = st.lists(LEAD, min_size=1, max_size=6)
+POPULATION = populations(max_activities=6)
 LATER = st.integers(min_value=0, max_value=400 * DAY_US).map(lambda us: timedelta(microseconds=us))
-
-
-def _events(population: list[Any]) -> list[dict[str, Any]]:
-    events = []
-    for number, (senior, icp, actions) in enumerate(population):
-        email = f"lead{number}@example.com"
-        who = {"title": "VP Sales" if senior else "Analyst", "company_size": 250 if icp else 20}
-        events.append(lead_created(email, at=iso(T0 - timedelta(days=300)), **who))
-        for (kind, url), before in actions:
-            at = iso(T0 - timedelta(microseconds=before))
-            events.append(activity(email, kind, at=at, url=url))
-    return events
-
-
-def _start(services: Services, population: list[Any]) -> None:
-    forget_leads(services)
-    ingest(services, _events(population), at=T0)
 
 
 @PROPERTIES
@@ -76,7 +52,7 @@ def _start(services: Services, population: list[Any]) -> None:
 def test_the_decayed_score_is_the_score_from_history_at_that_instant(
     negative_services: Services, population: list[Any], later: timedelta
 ) -> None:
-    _start(negative_services, population)
+    populate(negative_services, population)
     at = T0 + later
     decay_now(negative_services, at)
     expected = rescored(negative_services, at)
@@ -91,7 +67,7 @@ def test_the_decayed_score_is_the_score_from_history_at_that_instant(
 def test_running_decay_twice_at_the_same_instant_changes_nothing(
     negative_services: Services, population: list[Any], later: timedelta
 ) -> None:
-    _start(negative_services, population)
+    populate(negative_services, population)
     decay_now(negative_services, T0 + later)
     once = leads(negative_services)
     assert decay_now(negative_services, T0 + later) == DecayStats(decayed=0, cooled=0)
@@ -103,7 +79,7 @@ def test_running_decay_twice_at_the_same_instant_changes_nothing(
 def test_daily_runs_for_90_days_equal_one_run_on_day_90(
     negative_services: Services, population: list[Any], hour: int
 ) -> None:
-    _start(negative_services, population)
+    populate(negative_services, population)
     fresh = leads(negative_services)
     day_90 = T0 + timedelta(days=90, hours=hour)
     for day in range(1, 91):
@@ -125,7 +101,7 @@ def test_daily_runs_for_90_days_equal_one_run_on_day_90(
 def test_decay_never_raises_a_score_even_run_out_of_order(
     negative_services: Services, population: list[Any], instants: list[timedelta]
 ) -> None:
-    _start(negative_services, population)
+    populate(negative_services, population)
     before = leads(negative_services)
     for later in instants:  # unsorted: an earlier instant after a later one is a no-op
         decay_now(negative_services, T0 + later)
@@ -141,7 +117,7 @@ def test_decay_never_raises_a_score_even_run_out_of_order(
 def test_fit_and_negative_behaviour_never_decay(
     negative_services: Services, population: list[Any]
 ) -> None:
-    _start(negative_services, population)
+    populate(negative_services, population)
     fresh = leads(negative_services)
     decay_now(negative_services, T0 + timedelta(days=3650))
     for email, lead in leads(negative_services).items():
@@ -153,7 +129,7 @@ def test_fit_and_negative_behaviour_never_decay(
 
 def test_decay_keeps_the_rule_sets_base_points(services: Services) -> None:
     apply_rules(services, text=NEGATIVE_RULES + "\nbase: 12\n", applied_by="tests")
-    _start(services, [(True, False, [(("demo_request", None), 0)])])
+    populate(services, [(True, False, [(("demo_request", None), 0)])])
     at = T0 + timedelta(days=90)
     decay_now(services, at)
     expected = rescored(services, at)
