@@ -19,8 +19,7 @@ from urllib.parse import urlsplit
 from bot.alerts.routing_note import HERE, assignment_text, notifies_channel
 from bot.scorecard import ScoreCard
 from bot.views.format import ago
-from bot.views.limits import clip
-from bot.views.mrkdwn import inline, mailto, plain, user
+from bot.views.mrkdwn import clip, inline, mailto, plain, user
 from bot.views.routing import account_field
 from scoring.evaluate import ActivityRecord, RuleHit
 from storage.models import Alert

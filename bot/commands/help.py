@@ -12,8 +12,8 @@ from bot.commands.parse import HelpQuery
 from bot.services import Services
 from bot.views import format as fmt
 from bot.views.help import help_message
-from bot.views.limits import clip, escape
 from bot.views.message import Message
+from bot.views.mrkdwn import clip, escape
 from storage.engine import read_scope
 from storage.lookup import last_job_runs
 

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.services import Services
-from bot.views.limits import clip
+from bot.views.mrkdwn import clip
 from bot.views.routing import mention
 from scoring.speed_to_lead import BUCKETS, Cell, ClaimedDeal, SpeedToLead, speed_to_lead
 from storage.engine import read_scope

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.limits import Block, context, inline, line_sections, section
+from bot.views.limits import Block, context, line_sections, section
 from bot.views.message import Message
+from bot.views.mrkdwn import inline
 
 EXAMPLES = (
     ("`/leadscore ana@acme.io`", "a lead's score card: every rule, decay, who owns it"),

@@ -14,10 +14,10 @@ from bot.views.limits import (
     context,
     divider,
     header,
-    inline,
     line_sections,
     within_block_limit,
 )
+from bot.views.mrkdwn import inline
 from bot.views.routing import my_accounts_blocks
 from storage.models import Account, Alert, Lead, RuleSetVersion
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 # Re-exported: every view clips and escapes the one way ``bot.views.mrkdwn`` defines.
-from bot.views.mrkdwn import clip, escape, inline, plain  # noqa: F401
+from bot.views.mrkdwn import clip, plain
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_HOME_BLOCKS = 100

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.views.limits import context, inline, section
+from bot.views.limits import context, section
 from bot.views.message import Message
+from bot.views.mrkdwn import inline
 
 
 def not_found_message(

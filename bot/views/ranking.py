@@ -10,8 +10,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from bot.views import format as fmt
-from bot.views.limits import Block, context, header, inline, line_sections, within_block_limit
+from bot.views.limits import Block, context, header, line_sections, within_block_limit
 from bot.views.message import Message
+from bot.views.mrkdwn import inline
 from storage.models import Alert, Lead
 
 

@@ -10,11 +10,11 @@ from bot.views.limits import (
     context,
     fields,
     header,
-    inline,
     line_sections,
     within_block_limit,
 )
 from bot.views.message import Message
+from bot.views.mrkdwn import inline
 from scoring.rule_set import ActivityCondition, BehaviorRule, FieldCondition, FitRule, RuleSet
 from storage.models import RuleSetVersion
 

@@ -15,12 +15,12 @@ from bot.views.limits import (
     button,
     context,
     header,
-    inline,
     line_sections,
     section,
     within_block_limit,
 )
 from bot.views.message import Message
+from bot.views.mrkdwn import inline
 from bot.views.routing import owner_line
 from scoring.decay import idle_days
 from scoring.evaluate import ActivityRecord, RuleHit
