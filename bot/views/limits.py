@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-# Re-exported: every view clips and escapes the one way ``bot.views.mrkdwn`` defines.
+# Clipped and kept to one line the one way ``bot.views.mrkdwn`` defines.
 from bot.views.mrkdwn import clip, plain
 
 MAX_MESSAGE_BLOCKS = 50
