@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.views import format as fmt
 from bot.views.help import help_message
 from bot.views.message import Message
-from bot.views.mrkdwn import clip, escape
+from bot.views.mrkdwn import clip, inline
 from storage.engine import read_scope
 from storage.lookup import last_job_runs
 
@@ -53,5 +53,5 @@ def _job_lines(session: Session, now: datetime) -> list[str]:
     for run in runs:
         when = fmt.ago(run.finished_at or run.started_at, now)
         outcome = run.outcome or ("running" if run.finished_at is None else "done")
-        lines.append(f"• {escape(run.job)} {escape(run.period)}: {escape(outcome)}, {when}")
+        lines.append(f"• {inline(run.job)} {inline(run.period)}: {inline(outcome)}, {when}")
     return lines
