@@ -5,7 +5,7 @@ links, so a lead named ``<!channel>`` would page the whole channel. This
 story puts hostile text into one lead and one rule, walks it through every
 Slack surface via the emulator (the alert, its escalation, its update after a
 click, the Not-a-fit modal, App Home, the score card and its share, rankings,
-company and not-found lists, the account and away answers, the help echo,
+company and not-found lists, the account and away answers, the account heat alert, the help echo,
 rules, ``/leadscore calibrate`` and the weekly digest), and fails on any raw
 mention, link or formatting that came from the data, in the blocks or in the
 notification ``text``.
@@ -140,6 +140,25 @@ def _walk_story(w: World) -> None:
     w.slack.click(action_id=share["action_id"], value=share["value"], channel_id="C0SALES")
     w.slack.command("calibrate 90", user_id=MANAGER)
     assert post_weekly_digest(w.services, period="2026-W49", now=DIGEST_NOW) is not None
+    _heat_the_account(w)
+
+
+def _heat_the_account(w: World) -> None:
+    """Two more people of the hostile account read the pricing page: the account alert."""
+    at = w.clock.now.isoformat()
+    events = [
+        event
+        for n in (2, 3)
+        for event in (
+            lead_created(f"p{n}.{EMAIL}", at=at, name=NAME, title=TITLE, account=ACCOUNT),
+            activity(f"p{n}.{EMAIL}", "page_view", at=at, url="https://ex.com/pricing"),
+        )
+    ]
+    w.services.ingestor.ingest([Item(f"heat-{i}", e) for i, e in enumerate(events)], source="t")
+    before = len(w.emulator.calls_to("chat.postMessage"))
+    deliver_due(w.services)
+    posted = w.emulator.calls_to("chat.postMessage")[before:]
+    assert any("Account heating up" in str(call.params.get("text")) for call in posted)
 
 
 def _outputs(emulator: SlackEmulator) -> list[RecordedCall]:
@@ -217,7 +236,7 @@ def test_hostile_lead_and_rule_text_never_becomes_a_mention_link_or_format(world
 def test_the_hostile_values_are_still_shown_as_typed(world: World) -> None:
     """Escaped, not dropped: a reader still sees the name and the email."""
     _walk_story(world)
-    (alert,) = [c for c in world.emulator.calls_to("chat.postMessage") if c.params.get("metadata")]
+    alert = next(c for c in world.emulator.calls_to("chat.postMessage") if c.params.get("metadata"))
     shown = json.dumps(alert.params, ensure_ascii=False)
     assert "&lt;!channel&gt;" in shown
     assert "<mailto:x%7Cy%26z@evil.example|x|y&amp;z@evil.example>" in shown
