@@ -34,11 +34,11 @@ from bot.server import create_server
 from bot.services import Services
 from bot.slack_emulator import RESPONSE_URL, RecordedCall, SlackEmulator
 from tests.alerts.conftest import Clock, Sdr, all_alerts
-from tests.commands.conftest import SlackUser
 from tests.conftest import FIXTURES, MANAGER
 from tests.digest.worlds import NOW as DIGEST_NOW
 from tests.digest.worlds import Lead, ingest_leads, small_world
 from tests.reliability.figures import record
+from tests.slash_command.conftest import SlackUser
 from tests.support.events import activity, lead_created
 from tests.support.servers import running
 

@@ -10,8 +10,8 @@ from storage.accounts import account_by_key
 from storage.engine import session_scope
 from storage.models import Account
 from tests.alerts.conftest import alert_row, ingest, sdr  # noqa: F401 (fixture)
-from tests.commands.conftest import slack  # noqa: F401 (fixture)
 from tests.conftest import FIXTURES
+from tests.slash_command.conftest import slack  # noqa: F401 (fixture)
 from tests.support.events import hot_lead
 
 

@@ -9,8 +9,8 @@ from bot.routing.directory import refresh_directory
 from bot.services import Services
 from bot.slack_emulator import SlackEmulator
 from tests.alerts.conftest import posts_to
-from tests.commands.conftest import NOW, SlackUser
 from tests.routing.conftest import hot, use_routing
+from tests.slash_command.conftest import NOW, SlackUser
 
 TWO_REPS = """\
   - channel: C0SDR

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.commands.conftest import SlackUser, assert_within_limits, texts
+from tests.slash_command.conftest import SlackUser, assert_within_limits, texts
 from tests.support.events import hot_lead, lead_created
 
 

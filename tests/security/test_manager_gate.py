@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 BOT = Path(__file__).parents[2] / "bot"
-ASKS_NOT_TO_GATE = {"commands/help.py"}
+ASKS_NOT_TO_GATE = {"slash_command/help.py"}
 
 
 def test_only_the_manager_gate_decides_who_is_a_manager() -> None:

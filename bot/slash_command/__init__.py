@@ -6,8 +6,8 @@ without a Slack request; the listener only acks and posts the answer.
 
 from __future__ import annotations
 
-from bot.commands.answer import answer
-from bot.commands.lead import load_card
-from bot.commands.parse import Command, parse_command
+from bot.slash_command.answer import answer
+from bot.slash_command.lead import load_card
+from bot.slash_command.parse import Command, parse_command
 
 __all__ = ["Command", "answer", "load_card", "parse_command"]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from bot.commands.parse import AccountQuery, AwayQuery
 from bot.routing.availability import come_back, go_away
 from bot.services import Services
+from bot.slash_command.parse import AccountQuery, AwayQuery
 from bot.views.message import Message
 from bot.views.routing import account_message, away_message, back_message
 from scoring.accounts import account_key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.commands.conftest import SlackUser, assert_within_limits, texts
+from tests.slash_command.conftest import SlackUser, assert_within_limits, texts
 from tests.support.events import activity, lead_created
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.commands.conftest import SDR, SlackUser, assert_within_limits, buttons, texts
+from tests.slash_command.conftest import SDR, SlackUser, assert_within_limits, buttons, texts
 from tests.support.events import hot_lead
 
 

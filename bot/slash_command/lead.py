@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from bot.commands.suggest import closest
 from bot.scorecard import ScoreCard, build_score_card
 from bot.services import Services
+from bot.slash_command.suggest import closest
 from bot.views.message import Message
 from bot.views.not_found import not_found_message
 from bot.views.ranking import company_message

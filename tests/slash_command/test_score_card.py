@@ -10,7 +10,7 @@ from bot.scorecard import build_score_card
 from storage.engine import session_scope
 from storage.lookup import current_alert, lead_by_email
 from storage.models import Alert
-from tests.commands.conftest import NOW, SlackUser, assert_within_limits, buttons, texts
+from tests.slash_command.conftest import NOW, SlackUser, assert_within_limits, buttons, texts
 from tests.support.events import activity, lead_created
 
 

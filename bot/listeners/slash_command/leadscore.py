@@ -8,8 +8,8 @@ from typing import Any
 
 from slack_bolt import Respond
 
-from bot.commands import answer, parse_command
 from bot.services import Services
+from bot.slash_command import answer, parse_command
 
 log = logging.getLogger(__name__)
 

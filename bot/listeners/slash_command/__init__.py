@@ -12,12 +12,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.commands.calibrate import calibrate_refusal
-from bot.commands.parse import CalibrateQuery, parse_command
-from bot.listeners.commands.leadscore import answer_leadscore
-from bot.listeners.commands.share import share_score_card
 from bot.listeners.manager_gate import managers_only
+from bot.listeners.slash_command.leadscore import answer_leadscore
+from bot.listeners.slash_command.share import share_score_card
 from bot.services import Services
+from bot.slash_command.calibrate import calibrate_refusal
+from bot.slash_command.parse import CalibrateQuery, parse_command
 from bot.views.score_card import SHARE_ACTION
 
 

@@ -14,8 +14,8 @@ from slack_bolt import Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.commands import load_card
 from bot.services import Services
+from bot.slash_command import load_card
 from bot.views import mrkdwn
 from bot.views.score_card import score_card_message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.commands.parse import (
+from bot.slash_command.parse import (
     CalibrateQuery,
     CompanyQuery,
     HelpQuery,

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, event, update
 from storage.engine import session_scope
 from storage.lookup import lead_by_email
 from storage.models import Alert
-from tests.commands.conftest import NOW, SlackUser, assert_within_limits, texts
+from tests.slash_command.conftest import NOW, SlackUser, assert_within_limits, texts
 from tests.support.events import activity, hot_lead, lead_created
 
 

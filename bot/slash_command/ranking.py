@@ -6,8 +6,8 @@ of the listed leads come in one query.
 
 from __future__ import annotations
 
-from bot.commands.parse import TopQuery
 from bot.services import Services
+from bot.slash_command.parse import TopQuery
 from bot.views.message import Message
 from bot.views.ranking import ranking_message
 from storage.engine import read_scope

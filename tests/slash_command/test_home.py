@@ -9,7 +9,7 @@ from sqlalchemy import update
 from storage.engine import session_scope
 from storage.lookup import lead_by_email
 from storage.models import Alert
-from tests.commands.conftest import NOW, SlackUser, texts
+from tests.slash_command.conftest import NOW, SlackUser, texts
 from tests.support.events import hot_lead, lead_created
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.suggest import closest
+from bot.slash_command.suggest import closest
 
 
 def test_a_typo_finds_the_company() -> None:

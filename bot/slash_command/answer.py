@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands.calibrate import calibrate_answer
-from bot.commands.help import help_answer
-from bot.commands.lead import company_answer, lead_answer
-from bot.commands.parse import (
+from bot.ingest.rulebook import NoRuleSetError
+from bot.services import Services
+from bot.slash_command.calibrate import calibrate_answer
+from bot.slash_command.help import help_answer
+from bot.slash_command.lead import company_answer, lead_answer
+from bot.slash_command.parse import (
     AccountQuery,
     AwayQuery,
     BackQuery,
@@ -23,11 +25,9 @@ from bot.commands.parse import (
     RulesQuery,
     TopQuery,
 )
-from bot.commands.ranking import top_answer
-from bot.commands.routing import account_answer, away_answer, back_answer
-from bot.commands.rules import rules_answer
-from bot.ingest.rulebook import NoRuleSetError
-from bot.services import Services
+from bot.slash_command.ranking import top_answer
+from bot.slash_command.routing import account_answer, away_answer, back_answer
+from bot.slash_command.rules import rules_answer
 from bot.views.message import Message
 from bot.views.notice import notice_message
 

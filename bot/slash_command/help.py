@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.alerts import failed_alerts_summary
-from bot.commands.parse import HelpQuery
 from bot.services import Services
+from bot.slash_command.parse import HelpQuery
 from bot.views import format as fmt
 from bot.views.help import help_message
 from bot.views.message import Message

@@ -9,8 +9,8 @@ from sqlalchemy import update
 
 from storage.engine import session_scope
 from storage.models import Alert, JobRun
-from tests.commands.conftest import NOW, SlackUser, assert_within_limits, texts
 from tests.conftest import MANAGER
+from tests.slash_command.conftest import NOW, SlackUser, assert_within_limits, texts
 from tests.support.events import hot_lead
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.commands.conftest import SlackUser, assert_within_limits, texts
 from tests.conftest import MANAGER
+from tests.slash_command.conftest import SlackUser, assert_within_limits, texts
 
 
 def test_a_non_manager_is_refused_politely_with_who_can(slack: SlackUser) -> None:

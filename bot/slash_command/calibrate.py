@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands.parse import CalibrateQuery
 from bot.digest.report import calibration_blocks
 from bot.services import Services
 from bot.settings import Settings
+from bot.slash_command.parse import CalibrateQuery
 from bot.views import mrkdwn
 from bot.views.limits import context, within_block_limit
 from bot.views.message import Message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from storage.engine import session_scope
 from storage.rule_sets import active_version
-from tests.commands.conftest import SlackUser, assert_within_limits, texts
+from tests.slash_command.conftest import SlackUser, assert_within_limits, texts
 
 
 def test_rules_show_version_author_thresholds_decay_and_points(slack: SlackUser) -> None:
