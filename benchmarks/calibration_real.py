@@ -47,8 +47,8 @@ import numpy as np
 from sqlalchemy import create_engine, insert, select, text
 
 from bot.digest.backtest import backtest
+from bot.digest.calibration_run import Calibration, run_calibration
 from bot.digest.report import calibration_report
-from bot.digest.run import Calibration, run_calibration
 from bot.importer import import_rows, load_mapping, open_import
 from bot.rules_admin import apply_rules
 from bot.runtime import open_services

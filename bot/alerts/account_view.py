@@ -7,8 +7,7 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot.alerts.routing_note import assignment_text
-from bot.alerts.views import (
+from bot.alerts.alert_view import (
     ACTIONS_BLOCK,
     EVENT_TYPE,
     MAX_HEADER_TEXT,
@@ -21,6 +20,7 @@ from bot.alerts.views import (
     section,
     status_text,
 )
+from bot.alerts.routing_note import assignment_text
 from bot.views.mrkdwn import inline, plain
 from bot.views.routing import account_field
 from scoring.evaluate import ActivityRecord

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.alerts.alert_view import refusal_text
 from bot.alerts.drawing import AlertGone, load_alert, redraw_alert, reload_alert
 from bot.alerts.not_fit import not_fit_modal
-from bot.alerts.views import refusal_text
 from bot.routing.claims import claim_and_own
 from bot.services import Services
 from storage.alert_claims import dismiss_alert, snooze_alert

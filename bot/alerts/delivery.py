@@ -19,10 +19,10 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
+from bot.alerts.alert_view import AlertMessage
 from bot.alerts.drawing import compose_alert
 from bot.alerts.recovery import find_posted
 from bot.alerts.retry import GiveUp, next_step
-from bot.alerts.views import AlertMessage
 from bot.metrics import record_alert_failed, record_alert_sent
 from bot.services import Services
 from storage.engine import session_scope

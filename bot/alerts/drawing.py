@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot.alerts.account_view import account_alert_message
-from bot.alerts.views import AlertMessage, alert_message
+from bot.alerts.alert_view import AlertMessage, alert_message
 from bot.scorecard import ScoreCard, build_score_card
 from bot.services import Services
 from storage.engine import session_scope

@@ -19,9 +19,9 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.alerts.alert_view import waited
 from bot.alerts.drawing import redraw_alert
 from bot.alerts.retry import describe, is_permanent
-from bot.alerts.views import waited
 from bot.ingest.profile import profile_of
 from bot.routing.assign import Assigner
 from bot.services import Services

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.alerts.views import EVENT_TYPE
+from bot.alerts.alert_view import EVENT_TYPE
 
 LOOK_BACK = timedelta(minutes=1)
 PAGE_SIZE = 200

@@ -18,7 +18,7 @@ from rich.table import Table
 
 from bot.cli.common import BadInput, command, console, errors, print_json, services_for_command
 from bot.digest import wording
-from bot.digest.run import MIN_DEALS, Calibration, run_calibration
+from bot.digest.calibration_run import MIN_DEALS, Calibration, run_calibration
 from scoring.rule_file import rule_set_to_yaml
 
 _BOLD = re.compile(r"\*([^*]+)\*")

@@ -15,7 +15,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from bot.alerts.views import CLAIM
+from bot.alerts.alert_view import CLAIM
 from bot.background import make_workers
 from bot.demo.render import message_panel
 from bot.demo.serving import serving

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest.run import Calibration
+from bot.digest.calibration_run import Calibration
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate, in_training
 from scoring.rule_set import RuleSet
 

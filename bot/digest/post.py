@@ -15,10 +15,10 @@ from datetime import datetime
 from slack_sdk.errors import SlackApiError
 
 from bot.digest.backtest import backtest
+from bot.digest.calibration_run import Calibration, run_calibration, save_calibration
 from bot.digest.chart import calibration_chart
-from bot.digest.run import Calibration, run_calibration, save_calibration
+from bot.digest.report_view import MAX_BLOCKS, report_blocks
 from bot.digest.speed_to_lead import load_speed_to_lead, speed_to_lead_blocks
-from bot.digest.views import MAX_BLOCKS, report_blocks
 from bot.digest.wording import summary_text
 from bot.services import Services
 from storage.calibration import mark_posted, report_for_period

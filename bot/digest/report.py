@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.digest.run import run_calibration, save_calibration
-from bot.digest.views import MAX_BLOCKS, report_blocks
+from bot.digest.calibration_run import run_calibration, save_calibration
+from bot.digest.report_view import MAX_BLOCKS, report_blocks
 from bot.services import Services
 from scoring.calibration import CalibrationReport
 from scoring.rule_set import RuleSet

@@ -5,10 +5,10 @@ described in ``bot.importer.mapping`` and docs/import-mapping.md.
 """
 
 from bot.importer.defaults import default_mapping
+from bot.importer.import_loop import BadRow, ImportSummary, import_csv, import_rows, open_import
 from bot.importer.mapping import Mapping, MappingError, load_mapping, parse_mapping
 from bot.importer.reader import CsvSource, UnreadableFile
 from bot.importer.rows import RowMapper, RowRejected
-from bot.importer.run import BadRow, ImportSummary, import_csv, import_rows, open_import
 
 __all__ = [
     "BadRow",

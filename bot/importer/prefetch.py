@@ -35,9 +35,9 @@ from typing import IO, Any
 import msgspec
 
 from bot.heap import collector_for_bulk
+from bot.importer.import_loop import Chunk, read_chunks
 from bot.importer.reader import CsvSource
 from bot.importer.rows import RowMapper
-from bot.importer.run import Chunk, read_chunks
 from bot.ingest.results import Item
 from scoring.events import Event
 

@@ -22,7 +22,7 @@ from bot.services import Services
 from scoring.rule_set import RuleSet
 from storage.decay import DecayStats, decay_leads, lead_id_bounds
 from storage.engine import session_scope, yielding_to_ingest
-from storage.jobs import find_run, ran_before
+from storage.job_leases import find_run, ran_before
 
 log = logging.getLogger(__name__)
 

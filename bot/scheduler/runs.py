@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from bot.metrics import record_job_run
 from bot.services import Services
 from storage.engine import session_scope
-from storage.jobs import claim_run, finish_run, latest_runs, record_run, release_run
+from storage.job_leases import claim_run, finish_run, latest_runs, record_run, release_run
 from storage.models import JobRun
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.ingest.rulebook import NoRuleSetError
 from bot.services import Services
 from bot.views.message import Message
-from bot.views.rules import rules_message
+from bot.views.rule_set import rules_message
 from storage.engine import read_scope
 from storage.rule_sets import active_version
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.alerts.views import activity_label, ago, alert_message, top_reasons, waited
+from bot.alerts.alert_view import activity_label, ago, alert_message, top_reasons, waited
 from bot.scorecard import ScoreCard
 from bot.slack_emulator.blocks import MAX_MESSAGE_BLOCKS, block_errors
 from scoring.evaluate import ActivityRecord, LeadScore, RuleHit

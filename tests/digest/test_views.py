@@ -7,9 +7,9 @@ import sys
 from datetime import UTC, datetime
 
 from bot.digest.backtest import backtest
+from bot.digest.calibration_run import Calibration
 from bot.digest.chart import calibration_chart
-from bot.digest.run import Calibration
-from bot.digest.views import report_blocks
+from bot.digest.report_view import report_blocks
 from scoring.calibration import ClosedDeal, calibrate, calibrate_deals
 from scoring.rule_set import RuleSet
 from tests.digest.conftest import assert_within_limits, buttons, texts

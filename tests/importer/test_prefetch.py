@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+import bot.importer.import_loop as run
 import bot.importer.prefetch as prefetch
-import bot.importer.run as run
 from bot.importer import ImportSummary, import_csv
 from bot.services import Services
 from bot.slack_emulator import SlackEmulator
@@ -208,7 +208,7 @@ IMPORTER = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    import bot.importer.run as run
+    import bot.importer.import_loop as run
     from bot.importer import import_csv
     from bot.rules_admin import apply_rules
     from bot.runtime import open_services

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.alerts.views import CLAIM
+from bot.alerts.alert_view import CLAIM
 from tests.alerts.conftest import Sdr, ingest
 from tests.routing.conftest import account, use_routing
 from tests.support.events import hot_lead, lead_created

@@ -19,7 +19,7 @@ from bot.scheduler.runs import run_once
 from bot.services import Services
 from bot.settings import Settings
 from storage.engine import session_scope
-from storage.jobs import Claim, claim_run, finish_run
+from storage.job_leases import Claim, claim_run, finish_run
 from storage.models import JobRun
 from tests.scheduler.conftest import T0
 

@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.digest.post import post_weekly_digest
-from bot.digest.views import APPLY_ACTION
+from bot.digest.report_view import APPLY_ACTION
 from bot.server import create_server
 from bot.services import Services
 from bot.slack_emulator import SlackEmulator, block_actions_body

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.alerts.views import CLAIM
+from bot.alerts.alert_view import CLAIM
 from bot.logs import LogfmtFormatter
 from bot.server import create_server
 from bot.services import Services

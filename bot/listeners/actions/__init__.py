@@ -9,8 +9,8 @@ from __future__ import annotations
 from slack_bolt import Ack, App
 
 from bot.alerts.account_view import CLAIM_ACCOUNT
+from bot.alerts.alert_view import CLAIM, NOT_FIT, SNOOZE
 from bot.alerts.not_fit import MODAL_CALLBACK
-from bot.alerts.views import CLAIM, NOT_FIT, SNOOZE
 from bot.listeners.actions.alert_buttons import claim_lead, snooze_lead
 from bot.listeners.actions.not_fit import ask_reason, record_reason
 from bot.services import Services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.digest.views import APPLY_ACTION
+from bot.digest.report_view import APPLY_ACTION
 from bot.listeners.digest.apply import acknowledge, apply_suggestions, not_a_manager
 from bot.listeners.manager_gate import managers_only
 from bot.services import Services

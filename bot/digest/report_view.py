@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.digest import wording
-from bot.digest.run import MIN_DEALS, Calibration
+from bot.digest.calibration_run import MIN_DEALS, Calibration
 from bot.views.mrkdwn import clip, inline, plain
 from scoring.calibration import CalibrationReport
 
