@@ -13,7 +13,7 @@ from bot.runtime import open_services
 from bot.services import Services
 from bot.settings import Settings
 from bot.slack_emulator import SlackEmulator
-from tests.support.databases import postgres_schema_url, sqlite_url
+from tests.support.databases import migrated_sqlite_url, postgres_schema_url, sqlite_url
 from tests.support.hypothesis_profiles import load_profile
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,6 +37,15 @@ def emulator() -> Iterator[SlackEmulator]:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Each store test runs on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
+        yield migrated_sqlite_url(tmp_path)
+    else:
+        yield from postgres_schema_url()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database no migration has touched yet, for the tests of the migrations themselves."""
+    if request.param == "sqlite":
         yield sqlite_url(tmp_path)
     else:
         yield from postgres_schema_url()
@@ -44,7 +53,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 @pytest.fixture
 def sqlite_database_url(tmp_path: Path) -> str:
-    return sqlite_url(tmp_path)
+    return migrated_sqlite_url(tmp_path)
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from storage.engine import make_engine
 from storage.schema import upgrade
 
 
-def test_migrations_match_the_models(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_migrations_match_the_models(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     upgrade(engine)
     upgrade(engine)  # idempotent: running it at every start is safe
     with engine.connect() as connection:
@@ -23,8 +23,8 @@ def test_migrations_match_the_models(database_url: str) -> None:
     assert differences == []
 
 
-def test_a_database_from_the_first_release_upgrades_in_place(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_a_database_from_the_first_release_upgrades_in_place(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0001")
     stored = {
         "event_id": "evt-1",
@@ -51,8 +51,8 @@ def test_a_database_from_the_first_release_upgrades_in_place(database_url: str) 
     assert "ix_events_lead_id" not in indexes
 
 
-def test_leads_stored_before_the_behaviour_tally_keep_their_scores(database_url: str) -> None:
-    engine = make_engine(database_url)
+def test_leads_stored_before_the_behaviour_tally_keep_their_scores(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0002")
     with engine.begin() as connection:
         connection.execute(

@@ -6,7 +6,11 @@ machine, but fail in CI (``CI=true``), where the server must be there.
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +18,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
+
+from storage.engine import make_engine
+from storage.schema import upgrade
 
 PG_URL = os.environ.get(
     "LEADSCORE_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,4 +67,28 @@ def postgres_schema_url() -> Iterator[str]:
 
 
 def sqlite_url(tmp_path: Path) -> str:
+    """An empty SQLite database: what a first start, or a migration test, begins from."""
     return f"sqlite:///{tmp_path / 'leadscore.db'}"
+
+
+def migrated_sqlite_url(tmp_path: Path) -> str:
+    """A SQLite database already at the newest revision, copied from one migrated per process.
+
+    Running every migration costs a test far more than the test itself; the copy is
+    exactly what the migrations built, and the app's own upgrade on start finds
+    nothing to do. Migration tests use :func:`sqlite_url` and begin empty.
+    """
+    path = tmp_path / "leadscore.db"
+    shutil.copyfile(_migrated_template(), path)
+    return f"sqlite:///{path}"
+
+
+@functools.cache
+def _migrated_template() -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="leadscore-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    template = folder / "template.db"
+    engine = make_engine(f"sqlite:///{template}")
+    upgrade(engine)
+    engine.dispose()
+    return template
