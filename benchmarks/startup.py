@@ -32,6 +32,7 @@ COMMANDS = [
     ("leadscore --help", ["--help"]),
     ("leadscore score --help", ["score", "--help"]),
     ("leadscore rules --help", ["rules", "--help"]),
+    ("leadscore db --help", ["db", "--help"]),
     ("leadscore score EMAIL", ["score", "ana@acme.io"]),
     ("leadscore top 5", ["top", "5"]),
 ]

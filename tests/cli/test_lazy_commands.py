@@ -89,6 +89,13 @@ def test_a_command_help_imports_nothing_of_the_app(tmp_path: Path) -> None:
     assert loaded(imported_by(["score", "--help"], tmp_path), THE_APP) == []
 
 
+@pytest.mark.parametrize(
+    "args", [["rules", "--help"], ["rules", "check", "--help"], ["db", "--help"]]
+)
+def test_a_group_help_imports_nothing_of_the_app(args: list[str], tmp_path: Path) -> None:
+    assert loaded(imported_by(args, tmp_path), (*THE_APP, "scoring")) == []
+
+
 def test_score_imports_no_slack_server_chart_or_scheduler(tmp_path: Path) -> None:
     modules = imported_by(["score", "nobody@example.com"], tmp_path)
     assert "storage.models" in modules  # it did run the lookup
