@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.card_shape import card_json
 from bot.ingest.profile import profile_of
 from bot.ingest.rulebook import ActiveRules
 from scoring.decay import next_decay_step
@@ -33,37 +34,8 @@ class ScoreCard:
     """The lead's account and its owner; None for personal email."""
 
     def to_json(self) -> dict[str, Any]:
-        """The contract's ``score EMAIL --json`` shape (keys may be added, never renamed)."""
-        return {
-            "email": self.lead.email,
-            "name": self.lead.name,
-            "company": self.lead.company,
-            "score": round(self.result.score, 2),
-            "fit": round(self.result.fit, 2),
-            "behavior": round(self.result.behavior, 2),
-            "base": round(self.result.base, 2),
-            "band": self.result.band,
-            "last_activity_at": _iso(self.result.last_activity_at),
-            "rule_set_version": self.rule_set_version,
-            "decay_factor": round(self.result.decay_factor, 4),
-            "rules": [
-                {
-                    "name": hit.name,
-                    "kind": hit.kind,
-                    "points": round(hit.points, 2),
-                    "count": hit.count,
-                    "max_count": hit.max_count,
-                }
-                for hit in self.result.hits
-            ],
-            "claimed_by": self.alert.claimed_by if self.alert else None,
-            "account": self.account.key if self.account else None,
-            "account_owner": self.account.owner_id if self.account else None,
-        }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+        """The contract's ``score EMAIL --json`` shape (``bot.card_shape``)."""
+        return card_json(self)
 
 
 def build_score_card(

@@ -6,16 +6,18 @@ start-up with one line naming the variable (see ``load_settings``).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot import settings_env as checks
+from bot.settings_env import DEFAULT_DATABASE_URL, ENV_FILE
+
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CRON = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)\s+([01]?\d|2[0-3]):([0-5]\d)$")
+_CRON = checks.CRON
 
 
 class SettingsError(ValueError):
@@ -29,7 +31,7 @@ def _env(name: str) -> AliasChoices:
 class Settings(BaseSettings):
     """Everything ``leadscore`` reads from its environment."""
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    model_config = SettingsConfigDict(env_file=ENV_FILE, extra="ignore", populate_by_name=True)
 
     slack_bot_token: str | None = Field(default=None, validation_alias=_env("SLACK_BOT_TOKEN"))
     slack_signing_secret: str | None = Field(
@@ -40,7 +42,7 @@ class Settings(BaseSettings):
         default="https://slack.com/api/", validation_alias=_env("SLACK_API_URL")
     )
     database_url: str = Field(
-        default="sqlite:///leadscore.db", validation_alias=_env("LEADSCORE_DATABASE_URL")
+        default=DEFAULT_DATABASE_URL, validation_alias=_env("LEADSCORE_DATABASE_URL")
     )
     rules_file: Path | None = Field(default=None, validation_alias=_env("LEADSCORE_RULES_FILE"))
     ingest_secret: str | None = Field(
@@ -77,46 +79,32 @@ class Settings(BaseSettings):
     @field_validator("slack_bot_token")
     @classmethod
     def _bot_token(cls, value: str | None) -> str | None:
-        if value and not value.startswith("xoxb-"):
-            raise ValueError("must be a bot token starting with xoxb-")
-        return value or None
+        return checks.bot_token(value)
 
     @field_validator("slack_app_token")
     @classmethod
     def _app_token(cls, value: str | None) -> str | None:
-        if value and not value.startswith("xapp-"):
-            raise ValueError("must be an app-level token starting with xapp-")
-        return value or None
+        return checks.app_token(value)
 
     @field_validator("slack_api_url")
     @classmethod
     def _api_url(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL such as https://slack.com/api/")
-        return value if value.endswith("/") else value + "/"
+        return checks.api_url(value)
 
     @field_validator("digest_cron")
     @classmethod
     def _cron(cls, value: str) -> str:
-        if not _CRON.match(value.strip().lower()):
-            raise ValueError("must be a weekday and a time, e.g. 'mon 09:00'")
-        return value.strip().lower()
+        return checks.cron(value)
 
     @field_validator("free_mail_file")
     @classmethod
     def _free_mail(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            raise ValueError(f"no such file: {value}")
-        return value
+        return checks.existing_file(value)
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone such as Europe/Berlin") from None
-        return value
+        return checks.time_zone(value)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
-from storage.types import json_text, json_value
+from storage.json_docs import json_text, json_value
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -7,6 +7,7 @@ runs, so ``leadscore --help`` and ``leadscore COMMAND --help`` start at once.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -32,19 +33,32 @@ class BadInput(click.ClickException):
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Turn known failures into one line with exit code 2, never a traceback."""
-    from bot.ingest.rulebook import NoRuleSetError
-    from bot.settings import SettingsError
-    from scoring.rule_file import RuleSetError
+    """Turn known failures into one line with exit code 2, never a traceback.
 
+    The error classes are looked up among the modules already imported: an
+    exception of a module the command never imported cannot have been raised,
+    and importing them here would load pydantic for every command.
+    """
     try:
         yield
-    except SettingsError as exc:
-        raise BadInput(str(exc)) from None
-    except NoRuleSetError as exc:
-        raise BadInput(str(exc)) from None
-    except RuleSetError as exc:
-        raise BadInput("the rule file is invalid:\n  " + "\n  ".join(exc.errors)) from None
+    except Exception as exc:
+        message = _known(exc)
+        if message is None:
+            raise
+        raise BadInput(message) from None
+
+
+def _known(exc: Exception) -> str | None:
+    settings = sys.modules.get("bot.settings")
+    if settings is not None and isinstance(exc, settings.SettingsError):
+        return str(exc)
+    rulebook = sys.modules.get("bot.ingest.rulebook")
+    if rulebook is not None and isinstance(exc, rulebook.NoRuleSetError):
+        return str(exc)
+    rule_file = sys.modules.get("scoring.rule_file")
+    if rule_file is not None and isinstance(exc, rule_file.RuleSetError):
+        return "the rule file is invalid:\n  " + "\n  ".join(exc.errors)
+    return None
 
 
 def services_for_command(*, sync_rules: bool = True) -> Services:

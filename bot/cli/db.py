@@ -1,12 +1,13 @@
-"""``leadscore db upgrade``."""
+"""``leadscore db upgrade``.
+
+The app is imported when the command runs, so ``leadscore db --help`` answers at once.
+"""
 
 from __future__ import annotations
 
 import click
 
 from bot.cli.common import command, console
-from bot.runtime import open_services
-from bot.settings import load_settings
 
 
 @click.group("db")
@@ -18,6 +19,9 @@ def db_group() -> None:
 @command
 def upgrade() -> None:
     """Run the Alembic migrations up to the newest schema."""
+    from bot.runtime import open_services
+    from bot.settings import load_settings
+
     settings = load_settings()
     open_services(settings, migrate=True)
     console.print("[green]Database schema is up to date.[/]")

@@ -2,19 +2,22 @@
 
 The app is imported inside each command, so ``--help`` and a bad argument
 answer at once and a lookup imports what it reads, never Slack or the server.
+On a database already set up, both take the quick read-only path
+(``bot.quick_lookup``), which imports neither SQLAlchemy nor pydantic-settings;
+otherwise the full path, which migrates and applies the start-up rule file.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
 from bot.cli.common import BadInput, command, console, print_json, services_for_command
 
 if TYPE_CHECKING:
-    from bot.lookups import Lead
-    from bot.scorecard import ScoreCard
+    from bot.card_shape import CardLike
 
 
 @click.command("score")
@@ -23,18 +26,26 @@ if TYPE_CHECKING:
 @command
 def score(email: str, as_json: bool) -> None:
     """Show a lead's score, its fit/behaviour split and each rule's contribution."""
-    from bot.lookups import score_card_for
+    from bot.card_shape import card_json
+    from bot.quick_lookup import FULL_PATH, quick_score_card
 
-    card = score_card_for(services_for_command(), email)
+    card: CardLike | None
+    quick = quick_score_card(email)
+    if quick is FULL_PATH:
+        from bot.lookups import score_card_for
+
+        card = score_card_for(services_for_command(), email)
+    else:
+        card = quick
     if card is None:
         raise BadInput(f"no lead with email {email.strip().lower()}")
     if as_json:
-        print_json(card.to_json())
+        print_json(card_json(card))
     else:
         _print_card(card)
 
 
-def _print_card(card: ScoreCard) -> None:
+def _print_card(card: CardLike) -> None:
     from rich.table import Table
 
     result = card.result
@@ -69,9 +80,16 @@ def top(n: int, as_json: bool) -> None:
     """Rank the N highest-scoring leads."""
     from rich.table import Table
 
-    from bot.lookups import ranked_leads
+    from bot.quick_lookup import FULL_PATH, quick_ranking
 
-    leads = ranked_leads(services_for_command(), limit=n)
+    leads: list[RankedLead] | None = None
+    quick = quick_ranking(n)
+    if quick is FULL_PATH:
+        from bot.lookups import ranked_leads
+
+        leads = list(ranked_leads(services_for_command(), limit=n))
+    else:
+        leads = list(quick)
     if as_json:
         print_json({"leads": [_lead_json(lead) for lead in leads]})
         return
@@ -84,7 +102,28 @@ def top(n: int, as_json: bool) -> None:
     console.print(table)
 
 
-def _lead_json(lead: Lead) -> dict[str, object]:
+class RankedLead(Protocol):
+    """What a ranking shows of a lead (a stored ``Lead`` or a quick ``LeadRow``)."""
+
+    @property
+    def email(self) -> str: ...
+    @property
+    def name(self) -> str | None: ...
+    @property
+    def company(self) -> str | None: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def band(self) -> str: ...
+    @property
+    def fit(self) -> float: ...
+    @property
+    def behavior(self) -> float: ...
+    @property
+    def last_activity_at(self) -> datetime | None: ...
+
+
+def _lead_json(lead: RankedLead) -> dict[str, object]:
     return {
         "email": lead.email,
         "score": round(lead.score, 2),

@@ -1,26 +1,29 @@
-"""``leadscore rules check|apply FILE``."""
+"""``leadscore rules check|apply FILE``.
+
+The rule parser and the app are imported inside each command, so
+``leadscore rules --help`` answers without loading them.
+"""
 
 from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
 from bot.cli.common import BadInput, command, console, errors, services_for_command
-from bot.rules_admin import apply_rules
-from scoring.rule_file import MAX_FILE_CHARS, RuleSetError, parse_rule_set
-from scoring.rule_set import RuleSet
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from scoring.rule_file import RuleSetError
+    from scoring.rule_set import RuleSet
 
 
 def _read(path: Path) -> str:
+    from scoring.rule_file import MAX_FILE_CHARS
+
     try:
         size = path.stat().st_size
         if size > MAX_FILE_CHARS * 4:  # more bytes than any accepted file's UTF-8 can have
@@ -49,6 +52,14 @@ def _summary(rule_set: RuleSet) -> str:
 
 def _progress_bar() -> Progress:
     """Leads rescored so far, on the terminal only (as ``import`` shows rows read)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -70,6 +81,8 @@ def rules_group() -> None:
 @command
 def check(file: Path) -> None:
     """Validate FILE and list every problem; changes nothing."""
+    from scoring.rule_file import RuleSetError, parse_rule_set
+
     try:
         rule_set = parse_rule_set(_read(file))
     except RuleSetError as exc:
@@ -83,6 +96,9 @@ def check(file: Path) -> None:
 @command
 def apply(file: Path, applied_by: str | None) -> None:
     """Store FILE as the active rule set version and rescore every lead."""
+    from bot.rules_admin import apply_rules
+    from scoring.rule_file import RuleSetError, parse_rule_set
+
     text = _read(file)
     try:
         rule_set = parse_rule_set(text)

@@ -89,7 +89,25 @@ def test_a_command_help_imports_nothing_of_the_app(tmp_path: Path) -> None:
     assert loaded(imported_by(["score", "--help"], tmp_path), THE_APP) == []
 
 
+@pytest.mark.parametrize(
+    "args", [["rules", "--help"], ["rules", "check", "--help"], ["db", "--help"]]
+)
+def test_a_group_help_imports_nothing_of_the_app(args: list[str], tmp_path: Path) -> None:
+    assert loaded(imported_by(args, tmp_path), (*THE_APP, "scoring")) == []
+
+
 def test_score_imports_no_slack_server_chart_or_scheduler(tmp_path: Path) -> None:
     modules = imported_by(["score", "nobody@example.com"], tmp_path)
     assert "storage.models" in modules  # it did run the lookup
     assert loaded(modules, HEAVY_FOR_A_LOOKUP) == []
+
+
+@pytest.mark.parametrize("args", [["score", "nobody@example.com"], ["top", "5"]])
+def test_a_lookup_on_a_database_already_set_up_loads_no_sqlalchemy(
+    args: list[str], tmp_path: Path
+) -> None:
+    imported_by(["db", "upgrade"], tmp_path)
+    imported_by(args, tmp_path)  # applies the start-up rule file (full path)
+    modules = imported_by(args, tmp_path)
+    assert "storage.quick_read" in modules
+    assert loaded(modules, ("sqlalchemy", "sqlmodel", "alembic", "pydantic_settings")) == []
