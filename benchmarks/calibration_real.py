@@ -222,9 +222,16 @@ def summary(run: Calibration) -> None:
     report = run.report
     suggested = run.suggested
     pair = report.auc
+    judged = report.ranking
     print(
         f"  verdict: {report.verdict}; held-out AUC now {pair.current:.3f} "
         f"[{pair.current_low:.3f}, {pair.current_high:.3f}]"
+        + (
+            f"; judged on {judged.closed} deals the rules were not fitted on: "
+            f"{judged.auc:.3f} [{judged.low:.3f}, {judged.high:.3f}]"
+            if judged
+            else ""
+        )
     )
     print(
         f"  apply offered: {report.apply_offered}"

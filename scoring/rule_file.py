@@ -193,14 +193,14 @@ def _routing_as_written(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-_NEW_DEFAULTS = {"base": 0, "max_rules": 15}
+_NEW_DEFAULTS: dict[str, Any] = {"base": 0, "max_rules": 15, "fitted_until": None}
 """Keys added after rule sets were first stored, with the defaults that mean "as before"."""
 
 
 def _without_new_defaults(data: dict[str, Any]) -> dict[str, Any]:
     """Leave out keys at the default they had before they existed.
 
-    A rule file stored before ``base`` and ``max_rules`` existed must keep its
+    A rule file stored before ``base``, ``max_rules`` and ``fitted_until`` existed must keep its
     content hash (or start-up would store it again as a new version), and a
     file that does not use them reads better without them.
     """

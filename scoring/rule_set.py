@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -268,6 +269,14 @@ class RuleSet(_Strict):
     """Points every lead starts with: score = clamp(base + fit + behaviour)."""
     max_rules: int = Field(default=15, ge=1, strict=True)
     """The most rules (fit and behaviour together) a calibration suggestion may hold."""
+    fitted_until: AwareDatetime | None = None
+    """End of the calibration window these points were fitted on, when they came from one.
+
+    A suggestion's points are fitted on the training side of the deals closed
+    before this moment, so only those deals cannot judge it fairly; a rule
+    set without it (written by hand) was fitted on no deal, and calibration
+    judges its ranking on every deal in the window.
+    """
 
     @cached_property
     def behavior_by_kind(self) -> dict[str, list[int]]:

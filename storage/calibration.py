@@ -8,7 +8,8 @@ the statistics themselves.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
@@ -19,7 +20,13 @@ from scoring.calibration import ClosedDeal
 from storage.models import CalibrationReport, Lead, PipelineEntry
 
 
-def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[ClosedDeal]:
+def closed_deals(
+    *,
+    session: Session,
+    start: datetime,
+    end: datetime,
+    fitted_until: Mapping[int, datetime] | None = None,
+) -> list[ClosedDeal]:
     """Deals that closed in [start, end) (same filter as ``pipeline.closed_between``).
 
     Each is keyed by its lead's email, which the holdout split hashes: unlike
@@ -30,6 +37,12 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
     as JSON text and decoded in one ``msgspec`` decode of the whole column:
     decoding 100,000 small documents one by one (what the JSON column type
     does) costs more than the query itself.
+
+    ``fitted_until`` maps each rule set version fitted by a calibration to
+    the end of that calibration's window; every other version was fitted on
+    no deal. A deal is marked ``may_be_fitted`` only when the version that
+    scored its entry was fitted on deals closed before it closed, or is
+    unknown. Without the map every deal is marked (the cautious reading).
     """
     entries = PipelineEntry.__table__.c  # type: ignore[attr-defined]
     as_text = cast if _is_postgres(session) else type_coerce
@@ -37,7 +50,15 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
     snapshot_text = as_text(entries.snapshot, Text)
     leads = Lead.__table__.c  # type: ignore[attr-defined]
     query = (
-        select(leads.email, entries.score, entries.outcome, hits_text, snapshot_text)
+        select(
+            leads.email,
+            entries.score,
+            entries.outcome,
+            hits_text,
+            snapshot_text,
+            entries.rule_set_version,
+            entries.closed_at,
+        )
         .join_from(PipelineEntry.__table__, Lead.__table__, leads.id == entries.lead_id)  # type: ignore[attr-defined]
         .where(entries.closed_at >= start, entries.closed_at < end)
         .where(entries.outcome.is_not(None))
@@ -47,11 +68,31 @@ def closed_deals(*, session: Session, start: datetime, end: datetime) -> list[Cl
     hits = _decoded([row[3] or "{}" for row in rows])
     snapshots = _decoded([row[4] or "null" for row in rows])
     return [
-        ClosedDeal(email, score, outcome == "won", rule_hits, snapshot)
-        for (email, score, outcome, _, _), rule_hits, snapshot in zip(
+        ClosedDeal(
+            email,
+            score,
+            outcome == "won",
+            rule_hits,
+            snapshot,
+            _may_be_fitted(version, closed_at, fitted_until),
+        )
+        for (email, score, outcome, _, _, version, closed_at), rule_hits, snapshot in zip(
             rows, hits, snapshots, strict=True
         )
     ]
+
+
+def _may_be_fitted(
+    version: int | None, closed_at: datetime, fitted_until: Mapping[int, datetime] | None
+) -> bool:
+    if fitted_until is None or version is None:
+        return True
+    until = fitted_until.get(version)
+    return until is not None and _aware(closed_at) < until
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _decoded(documents: list[str]) -> list[Any]:

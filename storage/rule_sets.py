@@ -61,6 +61,14 @@ def list_versions(*, session: Session, limit: int = 20) -> list[RuleSetVersion]:
     return list(session.exec(query))
 
 
+def versions_mentioning(*, session: Session, text: str) -> list[tuple[int, str]]:
+    """Number and content of every version whose content contains ``text`` (e.g. a key)."""
+    query = sa_select(_VERSIONS.c.version, _VERSIONS.c.content).where(
+        _VERSIONS.c.content.contains(text, autoescape=True)
+    )
+    return [(version, content) for version, content in session.connection().execute(query)]
+
+
 def store_version(
     *,
     session: Session,

@@ -16,13 +16,15 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+from sqlmodel import Session
 
 from bot.services import Services
 from scoring.calibration import CalibrationReport, ClosedDeal, calibrate_deals, suggested_rule_set
-from scoring.rule_file import rule_set_to_yaml
+from scoring.rule_file import RuleSetError, parse_rule_set, rule_set_to_yaml
 from scoring.rule_set import RuleSet
 from storage.calibration import closed_deals, store_report
 from storage.engine import session_scope
+from storage.rule_sets import versions_mentioning
 
 MIN_DEALS = 30
 """Fewer closed deals than this and the report shows counts only (no rates, no suggestions)."""
@@ -50,14 +52,17 @@ class Calibration:
 
     @property
     def suggested(self) -> RuleSet:
-        return suggested_rule_set(self.report, self.rule_set)
+        return suggested_rule_set(self.report, self.rule_set, fitted_until=self.now)
 
     @property
     def has_suggestion(self) -> bool:
         """Whether Apply is offered: the suggestion is better on held-out deals and usable."""
         if not self.report.apply_offered:
             return False
-        return self.suggested.model_dump() != self.rule_set.model_dump()
+        unmarked = {"fitted_until"}  # the mark alone is no change to apply
+        return self.suggested.model_dump(exclude=unmarked) != self.rule_set.model_dump(
+            exclude=unmarked
+        )
 
     def hot_shares(self) -> tuple[float, float] | None:
         """Share of the deals that entered as hot: now, and rescored under the suggestion."""
@@ -86,7 +91,12 @@ def run_calibration(
     end = now or services.clock()
     with _cycle_collection_paused(), session_scope(services.engine) as session:
         active = services.rulebook.active(session)
-        deals = closed_deals(session=session, start=end - timedelta(days=days), end=end)
+        deals = closed_deals(
+            session=session,
+            start=end - timedelta(days=days),
+            end=end,
+            fitted_until=_fitted_versions(session),
+        )
         calibrated = calibrate_deals(
             deals,
             active.rule_set,
@@ -104,6 +114,19 @@ def run_calibration(
         emails={key: key for key in report.won_below_hot.examples},
         suggested_scores=calibrated.suggested,
     )
+
+
+def _fitted_versions(session: Session) -> dict[int, datetime]:
+    """Rule set versions that came from a calibration, with the end of the window fitted on."""
+    fitted = {}
+    for version, content in versions_mentioning(session=session, text="fitted_until"):
+        try:
+            until = parse_rule_set(content).fitted_until
+        except RuleSetError:
+            continue  # stored before a key it names existed; nothing was fitted then
+        if until is not None:
+            fitted[version] = until
+    return fitted
 
 
 @contextmanager

@@ -60,12 +60,16 @@ def band_rate(band: BandStats) -> str:
 
 
 def _ranking(report: CalibrationReport) -> str:
-    pair = report.auc
-    if pair.current is None or pair.current_low is None or pair.current_high is None:
+    """The AUC the verdict rests on, and which deals it is measured on."""
+    ranking = report.ranking
+    if ranking is None:
         return ""
+    interval = f"(95% CI {auc_text(ranking.low)}–{auc_text(ranking.high)})"
+    if ranking.closed == report.holdout_closed:
+        return f"held-out AUC {auc_text(ranking.auc)} {interval}"
     return (
-        f"held-out AUC {auc_text(pair.current)} "
-        f"(95% CI {auc_text(pair.current_low)}–{auc_text(pair.current_high)})"
+        f"AUC {auc_text(ranking.auc)} {interval} on the {ranking.closed:,} deals "
+        "the rules were not fitted on"
     )
 
 

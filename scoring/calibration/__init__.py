@@ -27,6 +27,7 @@ from scoring.calibration._report import (
     BasePoints,
     CalibrationReport,
     EndShares,
+    Ranking,
     RuleStats,
     WonBelowHot,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "CalibrationReport",
     "ClosedDeal",
     "EndShares",
+    "Ranking",
     "RuleStats",
     "WonBelowHot",
     "auc",

@@ -31,6 +31,7 @@ from scoring.calibration._report import (
     BasePoints,
     CalibrationReport,
     EndShares,
+    Ranking,
     RuleStats,
     WonBelowHot,
     spread,
@@ -46,7 +47,9 @@ METHOD = (
     "entry) by logistic regression on a 70% sha256 split of lead keys, the number of rules "
     "chosen on an inner split of that 70%; points = log-odds scaled so the 1st-99th percentile "
     "spans 90% of score_range, base centring them; hot threshold keeping today's share of hot "
-    "entries; AUC (95% DeLong interval) and suggested spread on the 30% holdout"
+    "entries; AUC (95% DeLong interval) and suggested spread on the 30% holdout; the verdict "
+    "from the entry scores' AUC on every deal their rules were not fitted on (the holdout, and "
+    "the rest for rules written by hand or fitted before the deal closed)"
 )
 
 MIN_AUC_GAIN = 0.01
@@ -220,11 +223,12 @@ def calibrate_deals(
     scores = suggestion.scores if suggestion else None
     pair, interval = AucPair(), None
     if enough:
-        pair, interval = _interval_pair(
+        pair, _ = _interval_pair(
             matrix.entry[holdout],
             scores[holdout] if scores is not None else None,
             matrix.won[holdout],
         )
+        interval = auc_interval(matrix.entry[matrix.unseen], matrix.won[matrix.unseen])
     threshold = spread_suggested = None
     ends = hot_share = None
     if scores is not None:
@@ -268,5 +272,10 @@ def calibrate_deals(
             points=rule_set.base, suggested_points=suggestion.base if suggestion else None
         ),
         suggested_ends=ends,
+        ranking=Ranking(
+            auc=interval[0], low=interval[1], high=interval[2], closed=int(matrix.unseen.sum())
+        )
+        if interval
+        else None,
     )
     return Calibrated(report=report, suggested=scores, training=matrix.training)

@@ -12,7 +12,10 @@ NO_LIMIT = 1e12
 """Upper bound of an "at least" rule: ``between`` needs two finite ends."""
 
 MAX_VALUES_PER_FIELD = 12
-MAX_CUTS = 9
+CUT_SHARES = (0.03, *(0.1 * k for k in range(1, 10)), 0.97)
+"""Quantiles of a number's training values tried as "at least" cut points: the deciles, and
+the far tails too, where a small group (the oldest clients, the largest accounts) can
+convert quite differently."""
 MAX_GROUP = 6
 """Most values an ``in`` candidate groups."""
 MIN_GROUP_VALUE = 20

@@ -19,8 +19,8 @@ import numpy as np
 
 from scoring.calibration._activities import activity_candidates
 from scoring.calibration._candidate import (
+    CUT_SHARES,
     MAX_CANDIDATES,
-    MAX_CUTS,
     MAX_GROUP,
     MAX_VALUES_PER_FIELD,
     MIN_GROUP_VALUE,
@@ -143,7 +143,7 @@ def _field_candidates(
         train_values = numbers[training & numeric]
         if train_values.size == 0:
             return found
-        cuts = np.unique(np.quantile(train_values, np.linspace(0.1, 0.9, MAX_CUTS)))
+        cuts = np.unique(np.quantile(train_values, CUT_SHARES))
         filled = np.nan_to_num(numbers, nan=-np.inf)
         for cut in cuts[cuts > train_values.min()]:
             column = filled >= cut

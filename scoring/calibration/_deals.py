@@ -34,7 +34,10 @@ class ClosedDeal:
     caps and decay); a rule absent or at 0 did not fire. ``snapshot`` is what
     the lead looked like at entry (``scoring.calibration.entry_snapshot``),
     None for entries stored before snapshots were kept; new rules are proposed
-    from it.
+    from it. ``may_be_fitted`` is False when the rules that gave the entry
+    score cannot have been fitted on this deal (written by hand, or fitted
+    before it closed): the verdict then judges the score on it even when it
+    falls on the training side. True (the cautious default) when unknown.
     """
 
     lead_key: str
@@ -42,6 +45,7 @@ class ClosedDeal:
     won: bool
     rule_hits: Mapping[str, float]
     snapshot: Mapping[str, Any] | None = None
+    may_be_fitted: bool = True
 
 
 def hash_buckets(lead_keys: Sequence[str]) -> NDArray[np.uint64]:
@@ -102,6 +106,8 @@ class DealMatrix:
     other: FloatArray
     training: BoolArray
     buckets: NDArray[np.uint64]
+    unseen: BoolArray
+    """Deals the entry scores can be judged on: held out, or never fitted on by their rules."""
 
     @property
     def closed(self) -> int:
@@ -140,12 +146,15 @@ def deal_matrix(deals: Sequence[ClosedDeal], rule_names: Sequence[str]) -> DealM
     hits[rows[known], columns[known]] = points[known]
     lead_keys = tuple(d.lead_key for d in deals)
     buckets = hash_buckets(lead_keys)
+    training = buckets < round(TRAINING_SHARE * _HASH_BUCKETS)
+    fittable = np.fromiter((d.may_be_fitted for d in deals), dtype=np.bool_, count=n)
     return DealMatrix(
         lead_keys=lead_keys,
         entry=entry,
         won=won,
         hits=hits,
         other=np.bincount(rows[~known], weights=points[~known], minlength=n).astype(np.float64),
-        training=buckets < round(TRAINING_SHARE * _HASH_BUCKETS),
+        training=training,
         buckets=buckets,
+        unseen=~(training & fittable),
     )

@@ -92,6 +92,21 @@ class AucPair(_Frozen):
     suggested_high: float | None = None
 
 
+class Ranking(_Frozen):
+    """The entry scores' AUC with its 95% interval, on the deals the verdict judges them on.
+
+    Those are the held-out deals plus every deal the rules that scored it were
+    not fitted on (``closed`` counts them): a rule set written by hand is
+    judged on the whole window, one applied from a suggestion on the deals
+    its fit never saw.
+    """
+
+    auc: float
+    low: float
+    high: float
+    closed: int
+
+
 class BasePoints(_Frozen):
     """The rule set's base points now, and the base the suggestion comes with."""
 
@@ -136,6 +151,7 @@ class CalibrationReport(_Frozen):
     apply_reason: str | None = None
     base: BasePoints = BasePoints()
     suggested_ends: EndShares | None = None
+    ranking: Ranking | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``calibrate --json`` object (JSON-ready: lists, floats, None)."""
@@ -156,14 +172,15 @@ def verdict(
     *,
     enough_data: bool,
 ) -> Verdict:
-    """One phrase a manager can act on, from the held-out ranking first.
+    """One phrase a manager can act on, from the ranking on unseen deals first.
 
-    ``interval`` is the held-out AUC of the entry scores with its 95% bounds.
+    ``interval`` is the AUC of the entry scores with its 95% bounds, on the
+    deals their rules were not fitted on (``Ranking``).
     no signal: the interval includes 0.5 (the ranking is indistinguishable
     from a coin toss, whatever the bands say); inverted: it lies below 0.5;
     otherwise healthy when hot converts at least twice as often as cold
     (or cold never converts), else weak. Not enough data: fewer than
-    ``min_deals`` closed, or no won or no lost deal held out.
+    ``min_deals`` closed, or no won or no lost deal among those judged.
     """
     if not enough_data or interval is None:
         return NOT_ENOUGH_DATA

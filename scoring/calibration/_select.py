@@ -11,6 +11,7 @@ held-out deals are never seen, so the held-out AUC stays an honest test.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +24,10 @@ _TOLERANCE = 2.0
 
 _STEPS = 2
 """Newton steps per path point, from the previous fit: enough to rank the next column."""
+
+_SPANNED = 1e-6
+"""Share of a column's information left, once the chosen rules explain it, below which it adds
+nothing."""
 
 _END_SHARE = 0.01
 """Share of training deals allowed at or beyond each end of the range before clamping."""
@@ -51,10 +56,36 @@ def _explained(units: FloatArray, chosen: list[int], weights: FloatArray) -> Flo
     return np.einsum("ij,jk,ik->i", cross, inverse, cross)
 
 
+def _overlapping(units: FloatArray, fields: Sequence[str | None], chosen: int) -> BoolArray:
+    """Columns on the same field as ``chosen`` that count for some deal it counts for too."""
+    field = fields[chosen]
+    if field is None:
+        return np.zeros(units.shape[1], dtype=np.bool_)
+    same = np.array([other == field for other in fields], dtype=np.bool_)
+    shared = (units[:, same] != 0) & (units[:, [chosen]] != 0)
+    found = np.zeros(units.shape[1], dtype=np.bool_)
+    found[np.flatnonzero(same)] = shared.any(axis=0)
+    return found
+
+
 def forward_select(
-    units: FloatArray, won: BoolArray, fitting: BoolArray, *, max_rules: int
+    units: FloatArray,
+    won: BoolArray,
+    fitting: BoolArray,
+    *,
+    max_rules: int,
+    fields: Sequence[str | None] | None = None,
 ) -> list[int]:
-    """Columns of ``units`` (training deals × candidate rules) to keep, in order of entry."""
+    """Columns of ``units`` (training deals × candidate rules) to keep, in order of entry.
+
+    ``fields`` names, per column, the field of a value rule (``equals`` or
+    ``in``), None for any other. Once one is chosen, value rules on the same
+    field that share a deal with it are out: the rules then split a field's
+    values into groups of their own, each read on its own, instead of
+    spending the budget on nested groups that only add up to one value's
+    points.
+    """
+    blocked = np.zeros(units.shape[1], dtype=np.bool_)
     x_fit, y_fit = units[fitting], won[fitting]
     x_check, y_check = units[~fitting], won[~fitting]
     if x_fit.shape[0] == 0 or x_check.shape[0] == 0 or y_fit.all() or not y_fit.any():
@@ -70,13 +101,21 @@ def forward_select(
         p = 1.0 / (1.0 + np.exp(-eta))
         weights = p * (1.0 - p)
         gradient = x_fit.T @ (y_fit - p)
-        information = squares.T @ weights - _explained(x_fit, chosen, weights) + 1e-9
+        raw = squares.T @ weights
+        information = raw - _explained(x_fit, chosen, weights)
+        # A column the chosen ones (and the intercept) already span has no information
+        # left; its gradient is then rounding from the unconverged fit, not evidence.
+        spanned = information <= _SPANNED * raw
         statistic = gradient * gradient / np.maximum(information, 1e-9)
+        statistic[spanned] = -1.0
         statistic[chosen] = -1.0
+        statistic[blocked] = -1.0
         best = int(np.argmax(statistic))
         if statistic[best] < 1.0:  # no column moves the fit at all
             break
         chosen.append(best)
+        if fields is not None:
+            blocked |= _overlapping(x_fit, fields, best)
         start = np.concatenate([[fit.intercept], fit.coefficients, [0.0]])
         found = fit_logistic(x_fit[:, chosen], y_fit, l2=1.0, start=start, iterations=_STEPS)
         if found is None:

@@ -18,6 +18,7 @@ range and hot as before.
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -129,14 +130,17 @@ def _new_rules(report: CalibrationReport, kind: str) -> list[Any]:
     ]
 
 
-def suggested_rule_set(report: CalibrationReport, rule_set: RuleSet) -> RuleSet:
+def suggested_rule_set(
+    report: CalibrationReport, rule_set: RuleSet, *, fitted_until: datetime | None = None
+) -> RuleSet:
     """The rule set with the report's suggestions applied, ready to store as a new version.
 
     Current rules keep their names, conditions and caps (so explanations and
     history still line up) and take the suggested points; a rule the
     selection left out (suggested 0) is dropped; discovered rules are added
     after them; the base and hot threshold change when the report suggests
-    them.
+    them. ``fitted_until`` (the end of the report's window) is recorded in the
+    rule set, so later calibrations know which deals its points were fitted on.
     """
     suggested = _points_for(report)
     thresholds = adjusted_thresholds(
@@ -150,5 +154,6 @@ def suggested_rule_set(report: CalibrationReport, rule_set: RuleSet) -> RuleSet:
             + _new_rules(report, "behavior"),
             "thresholds": thresholds,
             "base": rule_set.base if base is None else base,
+            "fitted_until": fitted_until or rule_set.fitted_until,
         }
     )

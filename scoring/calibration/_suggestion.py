@@ -28,7 +28,7 @@ from scoring.calibration._report import RuleStats
 from scoring.calibration._select import forward_select, to_points
 from scoring.calibration._stats import rate
 from scoring.calibration._suggest import rule_units
-from scoring.rule_set import BehaviorRule, RuleSet
+from scoring.rule_set import BehaviorRule, FieldCondition, RuleSet
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,14 @@ def _new_row(candidate: Candidate, name: str, points: int, won: BoolArray) -> Ru
     )
 
 
+def _value_field(candidate: Candidate) -> str | None:
+    """The field a proposed ``equals``/``in`` rule tests, None for any other rule."""
+    when = candidate.rule.when
+    if isinstance(when, FieldCondition) and (when.equals is not None or when.in_ is not None):
+        return when.field
+    return None
+
+
 def suggest(
     deals: Sequence[ClosedDeal],
     rule_set: RuleSet,
@@ -114,7 +122,10 @@ def suggest(
     budget = max(rule_set.max_rules - int((~eligible).sum()), 0)
     sample = train & selection_sample(matrix.buckets, int(train.sum()))
     fitting = inner_fitting_mask(matrix.buckets[sample])
-    chosen = forward_select(units[sample], matrix.won[sample], fitting, max_rules=budget)
+    fields = [None] * existing_units.shape[1] + [_value_field(c) for c in candidates]
+    chosen = forward_select(
+        units[sample], matrix.won[sample], fitting, max_rules=budget, fields=fields
+    )
     if not chosen:
         return None
     fit = fit_logistic(units[train][:, chosen], matrix.won[train], l2=1.0)

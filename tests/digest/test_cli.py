@@ -42,6 +42,7 @@ EXTRA = [
     "apply_reason",
     "base",
     "suggested_ends",
+    "ranking",
 ]
 EXTRA_BAND = ["ci_low", "ci_high"]
 EXTRA_RULE = [

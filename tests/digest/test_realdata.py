@@ -81,13 +81,13 @@ def test_maven_is_never_called_healthy_and_offers_nothing(tmp_path: Path) -> Non
     report = calibrated(tmp_path, rules, *args, "--write-rules", str(nothing))
 
     assert report["closed"] == 6_711
-    # outcomes near random: at best a ranking indistinguishable from chance or barely
-    # above it, never healthy. The price-list rules rank the 1,971 held-out deals at
-    # 0.527 [0.503, 0.552] (a bootstrap of the same deals gives [0.503, 0.551], so the
-    # interval is right and the verdict is weak); all 6,711 deals read 0.496 [0.482, 0.509]:
-    # the held-out side happens to be a lucky draw, and the verdict honestly says so.
-    assert report["verdict"].split(":")[0] in ("no signal", "weak")
-    assert report["auc"]["current_low"] < 0.52
+    # outcomes near random. The price-list rules were written by hand, fitted on no deal,
+    # so every deal judges them: 0.496 [0.482, 0.509] on all 6,711. The 1,971 held-out
+    # deals alone read 0.527 [0.503, 0.552] (a bootstrap agrees), a lucky draw: a random
+    # 30% of these deals reads between 0.476 and 0.516 in 95 of 100 draws.
+    assert report["verdict"] == "no signal"
+    assert report["ranking"]["closed"] == 6_711
+    assert report["ranking"]["low"] < 0.5 < report["ranking"]["high"]
     assert report["apply_offered"] is False and report["apply_reason"]
     assert not nothing.exists()
     text = leadscore(tmp_path, rules, "calibrate", *args).output

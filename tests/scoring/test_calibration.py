@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from itertools import product
 
 import numpy as np
@@ -54,6 +55,7 @@ EXTRA_KEYS = {
     "apply_reason",
     "base",
     "suggested_ends",
+    "ranking",
 }
 BAND_KEYS = {"label", "min", "max", "closed", "won", "conversion", "ci_low", "ci_high"}
 RULE_KEYS = {
@@ -452,3 +454,26 @@ def test_warm_moves_below_a_lower_suggested_hot_threshold(world: World) -> None:
     assert thresholds.warm == 12.0  # same place between 0 and hot as 30 was below 50
     unchanged = report.model_copy(update={"suggested_hot_threshold": None})
     assert suggested_rule_set(unchanged, RULES).thresholds == RULES.thresholds
+
+
+def test_a_lucky_holdout_cannot_decide_the_verdict_on_rules_fitted_on_no_deal() -> None:
+    """The held-out third ranks well by chance, the rest slightly the other way.
+
+    Judged on the held-out deals alone (as for rules fitted on the training
+    side) the score looks real; rules that were fitted on no deal are judged
+    on every deal, which read as a coin toss.
+    """
+    keys = [f"lead-{i}@example.com" for i in range(3_000)]
+    deals = []
+    for i, key in enumerate(keys):
+        high = i % 2 == 0
+        won_share = (0.6 if high else 0.4) if not in_training(key) else (0.45 if high else 0.55)
+        won = (i // 2) % 20 < won_share * 20
+        deals.append(deal(key, 80 if high else 10, won=won))
+    fitted = calibrate(deals, RULES)
+    assert fitted.verdict not in (NO_SIGNAL, INVERTED)
+    assert fitted.ranking is not None and fitted.ranking.closed == fitted.holdout_closed
+    hand_written = calibrate([replace(d, may_be_fitted=False) for d in deals], RULES)
+    assert hand_written.verdict == NO_SIGNAL
+    assert hand_written.ranking is not None and hand_written.ranking.closed == 3_000
+    assert hand_written.auc == fitted.auc  # Apply still compares on the held-out deals

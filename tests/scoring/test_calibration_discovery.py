@@ -15,6 +15,7 @@ from scoring.calibration import (
     entry_snapshot,
     suggested_rule_set,
 )
+from scoring.calibration._select import forward_select
 from scoring.evaluate import ActivityRecord, LeadProfile
 from scoring.rule_file import parse_rule_set, rule_set_to_yaml
 from scoring.rule_set import RuleSet
@@ -151,3 +152,31 @@ def test_a_proposed_rule_named_like_a_current_one_says_how_it_counts() -> None:
     assert _unique_name(proposed(1), taken) == "Demo request, counted once"
     assert _unique_name(proposed(4), taken) == "Demo request, counted up to 4 times"
     assert _unique_name(proposed(1), taken) == "Demo request, counted once (2)"
+
+
+def test_value_rules_on_one_field_are_chosen_as_separate_groups() -> None:
+    """Months convert differently; once a group of months is in, groups nested in or
+    overlapping it are not, and a group that only completes what is chosen (its points
+    would be the base's) is never picked."""
+    rng = np.random.default_rng(5)
+    n = 6_000
+    month = rng.integers(0, 4, n)
+    won = rng.random(n) < np.array([0.5, 0.3, 0.15, 0.05])[month]
+    columns = {
+        "0": month == 0,
+        "0-1": month <= 1,
+        "0-2": month <= 2,
+        "1": month == 1,
+        "2-3": month >= 2,
+        "3": month == 3,
+    }
+    units = np.column_stack(list(columns.values())).astype(np.float64)
+    fitting = rng.random(n) < 0.7
+    chosen = forward_select(
+        units, won, fitting, max_rules=6, fields=["attributes.month"] * len(columns)
+    )
+    names = [list(columns)[c] for c in chosen]
+    picked = [columns[name] for name in names]
+    for i, first in enumerate(picked):
+        assert not any((first & later).any() for later in picked[i + 1 :]), names
+    assert not np.logical_or.reduce(picked).all(), names  # the base already holds the rest

@@ -92,7 +92,7 @@ def test_norway_stays_norway() -> None:
         (
             "colour: blue\n",
             "colour: unknown key (expected one of name, thresholds, score_range, decay, fit, "
-            "behavior, routing, sla_minutes, account_heat, base, max_rules)",
+            "behavior, routing, sla_minutes, account_heat, base, max_rules, fitted_until)",
         ),
         ("behaviour: []\n", "behaviour: unknown key (did you mean 'behavior'?)"),
         (
