@@ -78,6 +78,9 @@ _LINKED_LOCKED = BulkQuery(
         .with_for_update()
     )
 )
+_ANY_LINKED = Query(
+    select(IDENTITIES.c.identity).where(IDENTITIES.c.linked_user.is_not(None)).limit(1)
+)
 _ANY_PENDING = Query(select(PENDING.c.id).limit(1))
 _PENDING_OF = BulkQuery(
     lambda keys: select(PENDING.c.id, PENDING.c.identity, PENDING.c.event).where(
@@ -128,6 +131,12 @@ def claim_linked_anonymous(
 ) -> dict[str, str]:
     """Give each user's email to the anonymous ids linked to it that had none; those ids' emails."""
     if not users:
+        return {}
+    if not _ANY_LINKED.fetch(session):
+        # No anonymous id was ever linked (a server-side sender's ids): one index
+        # probe instead of looking up every user of the batch. On PostgreSQL
+        # a replica linking one to these users holds their rows' locks, which
+        # this transaction took first or waited for, so its link is seen here.
         return {}
     query = _LINKED_LOCKED if is_postgres_session(session) else _LINKED
     linked: dict[str, str] = {key: user for key, user in query.fetch(session, sorted(users))}

@@ -26,6 +26,7 @@ from bot.http.segment_body import (
     decoded,
     envelopes,
     signature_ok,
+    write_key_ok,
 )
 from bot.ingest import IngestResult, Item, NoRuleSetError
 from bot.logs import redact
@@ -35,6 +36,7 @@ log = logging.getLogger(__name__)
 
 ROUTES = ("identify", "track", "page", "screen", "group", "alias")
 Endpoint = Callable[[Request], Awaitable[JSONResponse]]
+_WHO = "HTTP Basic with the write key as user name, or the write key as the body's writeKey"
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -88,9 +90,23 @@ class SegmentEndpoints:
         async def endpoint(request: Request) -> JSONResponse:
             if self.write_key is None:
                 return _error(404, "disabled", "set LEADSCORE_SEGMENT_WRITE_KEY to enable /v1/*")
-            if not basic_auth_ok(request.headers.get("authorization"), self.write_key):
-                return _error(401, "unauthorized", "HTTP Basic with the write key as user name")
-            return await self._receive(request, route_type, self.api, corrected=False)
+            header = request.headers.get("authorization")
+            if header and not basic_auth_ok(header, self.write_key):
+                return _unauthorized()
+            try:
+                plain = decoded(
+                    await read_limited(request, MAX_REQUEST),
+                    request.headers.get("content-encoding"),
+                )
+            except (BodyTooLarge, TooLarge):
+                return _too_large()
+            except BadRequest as exc:
+                if not header:  # no credentials to be read from it
+                    return _unauthorized()
+                return _bad_request(exc)
+            if not write_key_ok(header, plain, self.write_key):
+                return _unauthorized()
+            return await self._store(plain, route_type, self.api, corrected=False)
 
         return endpoint
 
@@ -105,43 +121,39 @@ class SegmentEndpoints:
         if not signature_ok(request.headers.get("x-signature"), self.webhook_secret, body):
             log.warning("segment webhook refused", extra={"status": 401})
             return _error(401, "unauthorized", "X-Signature does not match the body")
-        return await self._store(request, body, None, self.webhook, corrected=True)
-
-    async def _receive(
-        self, request: Request, route_type: str | None, group: GroupCommit, *, corrected: bool
-    ) -> JSONResponse:
-        try:
-            body = await read_limited(request, MAX_REQUEST)
-        except BodyTooLarge:
-            return _too_large()
-        return await self._store(request, body, route_type, group, corrected=corrected)
-
-    async def _store(
-        self,
-        request: Request,
-        body: bytes,
-        route_type: str | None,
-        group: GroupCommit,
-        *,
-        corrected: bool,
-    ) -> JSONResponse:
-        received_at = self.clock()
         try:
             plain = decoded(body, request.headers.get("content-encoding"))
-            items = envelopes(
-                plain, received_at=received_at, route_type=route_type, corrected=corrected
-            )
         except TooLarge:
             return _too_large()
         except BadRequest as exc:
-            reason = redact(str(exc))
-            log.warning("segment request refused", extra={"status": 400, "reason": reason})
-            return _error(400, "invalid_request", str(exc))
+            return _bad_request(exc)
+        return await self._store(plain, None, self.webhook, corrected=True)
+
+    async def _store(
+        self, plain: bytes, route_type: str | None, group: GroupCommit, *, corrected: bool
+    ) -> JSONResponse:
+        """Store the (gunzipped) body's messages; the answer Segment's libraries expect."""
+        received_at = self.clock()
+        try:
+            items = envelopes(
+                plain, received_at=received_at, route_type=route_type, corrected=corrected
+            )
+        except BadRequest as exc:
+            return _bad_request(exc)
         try:
             result = await group.ingest(items)
         except NoRuleSetError as exc:
             return _error(503, "unavailable", str(exc))
         return _answer(items, result)
+
+
+def _unauthorized() -> JSONResponse:
+    return _error(401, "unauthorized", _WHO)
+
+
+def _bad_request(exc: BadRequest) -> JSONResponse:
+    log.warning("segment request refused", extra={"status": 400, "reason": redact(str(exc))})
+    return _error(400, "invalid_request", str(exc))
 
 
 def _too_large() -> JSONResponse:

@@ -48,6 +48,37 @@ def basic_auth_ok(header: str | None, write_key: str) -> bool:
     return hmac.compare_digest(user, write_key.encode())
 
 
+class _Credentials(msgspec.Struct):
+    """Only the body's ``writeKey``; every other field is skipped unread."""
+
+    writeKey: Any = None
+
+
+def write_key_ok(header: str | None, body: bytes, write_key: str) -> bool:
+    """HTTP Basic, or the ``writeKey`` field of the JSON body, as Segment's API takes either.
+
+    Every credential the request gives must be the write key and at least one
+    must be given: a request whose header and body name different keys is
+    refused. ``body`` is the decoded (gunzipped) body; one that is not a JSON
+    object gives no body key.
+    """
+    in_body = _body_key(body)
+    if in_body is not None and not (
+        isinstance(in_body, str) and hmac.compare_digest(in_body.encode(), write_key.encode())
+    ):
+        return False
+    if header:
+        return basic_auth_ok(header, write_key)
+    return in_body is not None
+
+
+def _body_key(body: bytes) -> Any:
+    try:
+        return msgspec.json.decode(body, type=_Credentials).writeKey
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+
+
 def signature_ok(header: str | None, secret: str, body: bytes) -> bool:
     """``X-Signature``: hex HMAC-SHA1 of the raw body with the shared secret."""
     if not header:
@@ -117,6 +148,8 @@ def envelopes(
     items = []
     for index, raw in enumerate(raws):
         message = _VALUE.decode(raw)
+        if type(message) is dict:
+            message.pop("writeKey", None)  # a credential, never kept with the message
         if shared is not None:
             message = _with_context(message, shared)
         envelope = Envelope(message, received_at, sent_at, None, corrected)
@@ -132,6 +165,7 @@ def _single(body: bytes, received_at: datetime, route_type: str | None, correcte
         raise BadRequest(f"body is not valid JSON: {exc}") from None
     if not isinstance(message, dict):
         raise BadRequest("body must be a JSON object")
+    message.pop("writeKey", None)  # a credential, never kept with the message
     envelope = Envelope(message, received_at, None, route_type, corrected)
     envelope.too_large = len(body) > MAX_MESSAGE
     return Item(position="message", data=envelope, index=0)

@@ -108,7 +108,8 @@ class SegmentIntake:
                 )
             else:
                 assert translated.event is not None and key is not None
-                waiting.append({"event_id": event.id, "identity": key, "event": translated.event})
+                stored = {**translated.event, "occurred_at": event.occurred_at.isoformat()}
+                waiting.append({"event_id": event.id, "identity": key, "event": stored})
         pending = keep_pending(session=session, rows=waiting, now=now)
         for key, stored in take_pending(session=session, identities=released):
             event = parse_event({**stored, "lead": {**stored["lead"], "email": released[key]}})

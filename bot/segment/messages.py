@@ -100,7 +100,9 @@ def translate(envelope: Envelope) -> Translated:
         corrected=envelope.corrected,
     )
     event_id = _event_id(message)
-    event: dict[str, Any] = {"id": event_id, "occurred_at": when.isoformat()}
+    # the moment as a datetime: the event is validated from it without writing it
+    # out and reading it back (``bot.segment.intake`` writes it for a pending event)
+    event: dict[str, Any] = {"id": event_id, "occurred_at": when}
     event.update(_BUILDERS[kind](message))
     event["lead"]["email"] = email or PLACEHOLDER_EMAIL
     return Translated(
