@@ -18,8 +18,9 @@ and then one run of the same batches from two senders at once.
 The server runs in a subprocess (``leadscore serve``'s uvicorn settings) so
 client and server do not share the GIL; the CSV import runs in a subprocess
 too, which reports its own peak RSS and its reading process's.
-``--profile webhook|csv`` runs the ingest path in-process under cProfile
-instead and prints the hot spots.
+``--profile webhook|csv|bank`` runs the ingest path in-process under cProfile
+instead and prints the hot spots (``bank``: the bank-style import, with its SQL
+statements and rows per CSV row).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def main() -> None:
     parser.add_argument(
         "--only", default="webhook,single,engaged,csv,bank,segment", help="comma-separated parts"
     )
-    parser.add_argument("--profile", choices=["webhook", "csv"], help="cProfile the ingest path")
+    parser.add_argument(
+        "--profile", choices=["webhook", "csv", "bank"], help="cProfile the ingest path"
+    )
     parser.add_argument("--serve", nargs=2, metavar=("DB", "PORT"), help=argparse.SUPPRESS)
     parser.add_argument("--import-child", nargs=2, metavar=("CSV", "DB"), help=argparse.SUPPRESS)
     args = parser.parse_args()

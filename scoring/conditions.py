@@ -137,6 +137,11 @@ def _always(activity: ActivityLike) -> bool:
     return True
 
 
+def field_reader(name: str) -> Callable[[LeadLike], Any]:
+    """The value a condition on ``name`` looks at (a lead column, or ``attributes.<key>``)."""
+    return _reader(name)
+
+
 def _reader(name: str) -> Callable[[LeadLike], Any]:
     if name.startswith("attributes."):
         key = name.removeprefix("attributes.")

@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from scoring.evaluate import ActivityRecord, LeadProfile
+from scoring.evaluate import ActivityRecord
 
 PROFILE_FIELDS = ("title", "company", "company_size", "industry", "country", "region")
 """Lead columns kept (email and name identify a lead; they say nothing about buying)."""
@@ -29,6 +29,13 @@ MAX_VALUES = 20
 Snapshot = dict[str, Any]
 
 
+class ProfileLike(Protocol):
+    """A ``LeadProfile``, or any object with its fields (the ingest path's working copy)."""
+
+    @property
+    def attributes(self) -> Mapping[str, Any]: ...
+
+
 def _scalar(value: Any) -> bool:
     return isinstance(value, _SCALARS)  # None is none of them
 
@@ -36,7 +43,7 @@ def _scalar(value: Any) -> bool:
 _SCALARS = (str, int, float, bool)
 
 
-def entry_snapshot(profile: LeadProfile, activities: Iterable[ActivityRecord]) -> Snapshot:
+def entry_snapshot(profile: ProfileLike, activities: Iterable[ActivityRecord]) -> Snapshot:
     """``{"lead": {field: value, "attributes": {...}}, "activity": {kind: counts}}``."""
     lead: dict[str, Any] = {
         name: getattr(profile, name)

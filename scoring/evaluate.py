@@ -12,12 +12,12 @@ add a lead's newest activities to its stored tally without the history.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from scoring.conditions import LeadLike
+from scoring.conditions import LeadLike, field_reader
 from scoring.decay import decay_factor, idle_days
 from scoring.rule_set import Band, RuleSet
 from scoring.tally import Tally, counts, replay
@@ -139,6 +139,46 @@ def fit_flags(rule_set: RuleSet, lead: LeadLike) -> str:
     reading any profile; ``flagged_points`` is the fit they give.
     """
     return "".join("1" if rule.when.matcher(lead) else "0" for rule in rule_set.fit)
+
+
+_REMEMBERED_TYPES = (str, int, bool, type(None))
+"""Value types a fit decision is remembered for: equal values of one of these types are
+the same text to every operator (a float's is not: ``0.0`` and ``-0.0`` read differently)."""
+
+
+class FitFlagMemo:
+    """``fit_flags`` for many leads, each rule decided once per distinct value of its field.
+
+    A fit condition looks at one field of the lead and nothing else, and an
+    import's leads repeat a few values per field (a job, a yes/no, a country),
+    so a decision is looked up by the field's value (and its type, as ``1``
+    and ``True`` compare equal) instead of evaluated again. Values of other
+    types (floats, lists, documents) are evaluated every time. At most
+    ``max_values`` values are remembered per rule.
+    """
+
+    def __init__(self, rule_set: RuleSet, *, max_values: int = 4_096) -> None:
+        self._rules: list[tuple[Callable[[Any], Any], Callable[[Any], bool], dict[Any, str]]] = [
+            (field_reader(rule.when.field), rule.when.matcher, {}) for rule in rule_set.fit
+        ]
+        self._max_values = max_values
+
+    def flags(self, lead: LeadLike) -> str:
+        """``fit_flags(rule_set, lead)``, the same text."""
+        out: list[str] = []
+        for read, matcher, known in self._rules:
+            value = read(lead)
+            if type(value) in _REMEMBERED_TYPES:
+                key = (type(value), value)
+                flag = known.get(key)
+                if flag is None:
+                    flag = "1" if matcher(lead) else "0"
+                    if len(known) < self._max_values:
+                        known[key] = flag
+            else:
+                flag = "1" if matcher(lead) else "0"
+            out.append(flag)
+        return "".join(out)
 
 
 def flagged_points(rule_set: RuleSet, flags: str) -> float:

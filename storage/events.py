@@ -18,7 +18,7 @@ from storage.models import DeadLetter, EventRecord
 EVENTS = EventRecord.__table__  # type: ignore[attr-defined]
 DEAD_LETTERS = DeadLetter.__table__  # type: ignore[attr-defined]
 MAX_PAYLOAD = 65_536
-_EVENT_COLUMNS = ("event_id", "type", "occurred_at", "received_at", "lead_id", "source")
+_EVENT_COLUMNS = ("event_id", "lead_id")
 _STORED_IDS = BulkQuery(lambda ids: select(EVENTS.c.event_id).where(EVENTS.c.event_id.in_(ids)))
 _INSERT_SQLITE = BulkStatement(
     sqlite.insert(EVENTS)
@@ -28,7 +28,8 @@ _INSERT_SQLITE = BulkStatement(
 
 
 def claim_event_ids(*, session: Session, rows: Sequence[dict[str, Any]]) -> set[str]:
-    """Record event ids; return those that were new (the rest are redeliveries).
+    """Record event ids (rows of ``event_id`` and ``lead_id``); return those that were new
+    (the rest are redeliveries).
 
     Relies on the primary key, so two replicas receiving the same event at once
     still count it once: the second waits for the first and then skips it.

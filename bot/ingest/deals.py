@@ -130,17 +130,19 @@ def refreeze(
     arrives later, so the order in which data is imported never changes the
     entry (or the calibration built on it).
     """
-    profile = profile_of(lead)
     past = [a for a in history if a.occurred_at <= entry.entered_at]
     if past:
+        profile = profile_of(lead)
         result = score_lead(rules.rule_set, profile, past, now=entry.entered_at)
         hits = {hit.name: round(hit.points, 6) for hit in result.hits}
+        entry.snapshot = entry_snapshot(profile, past)
     else:  # most backfilled deals: the fit alone, its rules shared with the lead's rescore
         result, hits = _fit_only(rules, current_fit_flags(lead, rules))
+        # The working copy has the profile's fields; the snapshot copies what it keeps.
+        entry.snapshot = entry_snapshot(lead, past)
     entry.score, entry.fit, entry.behavior = result.score, result.fit, result.behavior
     entry.rule_set_version = rules.version
     entry.rule_hits = dict(hits)
-    entry.snapshot = entry_snapshot(profile, past)
 
 
 MAX_FIT_PROFILES = 4_096

@@ -11,7 +11,7 @@ from datetime import datetime
 from operator import attrgetter
 
 from bot.ingest.rulebook import ActiveRules
-from scoring.evaluate import LeadScore, fit_flags, flagged_points, score_totals
+from scoring.evaluate import LeadScore, flagged_points, score_totals
 from scoring.rule_set import RuleSet
 from scoring.tally import Tally
 from storage.leads import LeadState
@@ -61,7 +61,7 @@ def current_fit_flags(lead: LeadState, rules: ActiveRules) -> str:
     """
     inputs = (rules.version, _FIT_INPUTS(lead), lead.attributes)
     if lead.fit_hits is None or lead.fit_evaluated_for != inputs:
-        lead.fit_hits = fit_flags(rules.rule_set, lead)
+        lead.fit_hits = rules.fit_memo.flags(lead)
         lead.fit_evaluated_for = (rules.version, _FIT_INPUTS(lead), dict(lead.attributes))
     return lead.fit_hits
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
-from scoring.evaluate import LeadScore
+from scoring.evaluate import FitFlagMemo, LeadScore
 from scoring.rule_file import parse_rule_set
 from scoring.rule_set import RuleSet
 from storage.rule_sets import active_version_number, get_version
@@ -26,6 +26,11 @@ class ActiveRules:
     )
     """Entry scores by fit flags for leads with no activity (``bot.ingest.deals``), kept
     for as long as this object (one batch): a backfill's leads share a few fit profiles."""
+    fit_memo: FitFlagMemo = field(init=False, compare=False, repr=False)
+    """The fit rules' decisions by field value, for as long as this object (one batch)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit_memo", FitFlagMemo(self.rule_set))
 
 
 class RuleBook:

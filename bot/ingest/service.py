@@ -164,17 +164,7 @@ class Ingestor:
         leads = lock_leads(session=session, emails=[e.lead.email for e in events], now=now)
         fresh = claim_event_ids(
             session=session,
-            rows=[
-                {
-                    "event_id": e.id,
-                    "type": e.type,
-                    "occurred_at": e.occurred_at,
-                    "received_at": now,
-                    "lead_id": leads[e.lead.email].id,
-                    "source": source,
-                }
-                for e in events
-            ],
+            rows=[{"event_id": e.id, "lead_id": leads[e.lead.email].id} for e in events],
         )
         new_events = [e for e in events if e.id in fresh]
         if new_events:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401
 from storage.engine import make_engine
@@ -68,3 +68,35 @@ def test_leads_stored_before_the_behaviour_tally_keep_their_scores(empty_databas
         kept = connection.execute(text("SELECT email, score, behavior_tally FROM leads")).all()
     engine.dispose()
     assert [tuple(row) for row in kept] == [("ana@acme.io", 70, None)]
+
+
+def test_event_ids_stored_before_0009_are_still_duplicates(database_url: str) -> None:
+    """0009 keeps each stored id (and its lead) while dropping the columns nothing read."""
+    from storage.events import claim_event_ids
+
+    engine = make_engine(database_url)
+    upgrade(engine, "0008")
+    with engine.begin() as connection:
+        for event_id, lead_id in (("evt-1", 7), ("evt-2", 8)):
+            connection.execute(
+                text(
+                    "INSERT INTO events (event_id, type, occurred_at, received_at, lead_id, "
+                    "source) VALUES (:event_id, 'activity', '2026-11-24 15:04:05', "
+                    "'2026-11-24 15:04:06', :lead_id, 'webhook')"
+                ),
+                {"event_id": event_id, "lead_id": lead_id},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT event_id, lead_id FROM events ORDER BY 1")).all()
+        columns = {column["name"] for column in inspect(connection).get_columns("events")}
+    with Session(engine) as session:
+        fresh = claim_event_ids(
+            session=session,
+            rows=[{"event_id": "evt-1", "lead_id": 7}, {"event_id": "evt-3", "lead_id": 9}],
+        )
+        session.commit()
+    engine.dispose()
+    assert [tuple(row) for row in kept] == [("evt-1", 7), ("evt-2", 8)]
+    assert columns == {"event_id", "lead_id"}
+    assert fresh == {"evt-3"}
