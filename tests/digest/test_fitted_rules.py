@@ -11,7 +11,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.digest.run import run_calibration
+from bot.digest.calibration_run import run_calibration
 from bot.rules_admin import apply_rules
 from bot.services import Services
 from scoring.rule_file import content_hash, parse_rule_set, rule_set_to_yaml

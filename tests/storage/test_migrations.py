@@ -9,6 +9,7 @@ from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401
 from storage.engine import make_engine
+from storage.events import claim_event_ids
 from storage.schema import upgrade
 
 
@@ -70,11 +71,9 @@ def test_leads_stored_before_the_behaviour_tally_keep_their_scores(empty_databas
     assert [tuple(row) for row in kept] == [("ana@acme.io", 70, None)]
 
 
-def test_event_ids_stored_before_0009_are_still_duplicates(database_url: str) -> None:
+def test_event_ids_stored_before_0009_are_still_duplicates(empty_database_url: str) -> None:
     """0009 keeps each stored id (and its lead) while dropping the columns nothing read."""
-    from storage.events import claim_event_ids
-
-    engine = make_engine(database_url)
+    engine = make_engine(empty_database_url)
     upgrade(engine, "0008")
     with engine.begin() as connection:
         for event_id, lead_id in (("evt-1", 7), ("evt-2", 8)):
