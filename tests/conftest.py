@@ -39,7 +39,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield migrated_sqlite_url(tmp_path)
     else:
-        yield from postgres_schema_url()
+        yield from postgres_schema_url(migrated=True)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

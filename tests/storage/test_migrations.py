@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 from sqlmodel import Session, SQLModel
 
 import storage.models  # noqa: F401
 from storage.engine import make_engine
 from storage.events import claim_event_ids
-from storage.schema import upgrade
+from storage.schema import alembic_config, upgrade
 
 
 def test_migrations_match_the_models(empty_database_url: str) -> None:
@@ -99,3 +100,16 @@ def test_event_ids_stored_before_0009_are_still_duplicates(empty_database_url: s
     assert [tuple(row) for row in kept] == [("evt-1", 7), ("evt-2", 8)]
     assert columns == {"event_id", "lead_id"}
     assert fresh == {"evt-3"}
+
+
+def test_the_tests_databases_start_as_the_migrations_leave_them(database_url: str) -> None:
+    """Tests begin from a copy of one migrated database; the copy must be exactly that."""
+    engine = make_engine(database_url)
+    newest = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, SQLModel.metadata)
+        revision = context.get_current_revision()
+    engine.dispose()
+    assert differences == []
+    assert revision == newest
