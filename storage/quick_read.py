@@ -18,6 +18,7 @@ answers on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator, Sequence
@@ -27,8 +28,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
-
-from storage.json_docs import json_value
 
 if TYPE_CHECKING:
     from scoring.evaluate import ActivityRecord
@@ -106,10 +105,14 @@ class QuickConnection:
         return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
 
     def json(self, value: Any) -> Any:
-        """A JSON column: text on SQLite (decoded as the engine does), decoded by psycopg."""
+        """A JSON column: text on SQLite, decoded by psycopg.
+
+        The standard library reads the few documents of one lookup as the engine's
+        msgspec reads them (the same JSON, the same numbers) without importing it.
+        """
         if value is None or not self.sqlite:
             return value
-        return json_value(value)
+        return json.loads(value)
 
 
 @contextmanager
