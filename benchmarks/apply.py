@@ -46,7 +46,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy import Engine, text
 
-from benchmarks.decay import postgres_database, sqlite_database
+from benchmarks.decay import postgres_database, settle, sqlite_database
 from bot.rules_admin import apply_rules
 from bot.services import Services, build_services
 from bot.settings import Settings
@@ -152,16 +152,7 @@ def load(engine: Engine, count: int) -> float:
             text("DELETE FROM rule_set_versions WHERE version <> :version"),
             {"version": OLD_VERSION},
         )
-    if postgres:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("VACUUM ANALYZE leads"))
-    else:
-        raw = engine.raw_connection()
-        try:
-            raw.execute("ANALYZE")  # type: ignore[attr-defined]
-            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
-        finally:
-            raw.close()
+    settle(engine)
     return time.perf_counter() - started
 
 
