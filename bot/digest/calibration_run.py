@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -50,8 +51,9 @@ class Calibration:
     emails: dict[str, str] = field(default_factory=dict)
     suggested_scores: NDArray[np.float64] | None = field(default=None, repr=False)
 
-    @property
+    @cached_property
     def suggested(self) -> RuleSet:
+        """The suggested rule set, built once: the verdict, the chart and Apply all read it."""
         return suggested_rule_set(self.report, self.rule_set, fitted_until=self.now)
 
     @property
